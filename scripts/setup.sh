@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every system package wasmgate needs to build, test and run.
+# This is the single list of system dependencies. Idempotent: it installs only
+# what is missing and runs `apt-get update` at most once, only when it must.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache make git pkg-config
+  # libraries
+  libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libsqlite3-dev libssl-dev libcli11-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # WebAssembly tooling: wast2json/wat2wasm for spec scripts, clang + lld +
+  # wasi-libc to compile guest programs and benchmark kernels
+  wabt clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32
+  # Node.js for MCP conformance/SDK tests and differential WASI tests
+  nodejs npm
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == ii* ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

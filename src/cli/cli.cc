@@ -1,0 +1,134 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace wg::cli {
+namespace {
+
+constexpr int kExitUsage = 2;
+
+// Options of every subcommand, filled by CLI11. Subcommands that are not
+// built yet still declare their contract flags so that --help documents them
+// and scripts get "not built yet" rather than a parse error.
+struct Options {
+  // serve / proxy
+  bool stdio = false;
+  std::string http;
+  std::string state_dir = ".wasmgate";
+  std::string policy;
+  bool conformance_fixture = false;
+  std::string upstream;
+  // run
+  std::vector<std::string> dirs;
+  std::vector<std::string> env;
+  std::string stdin_file;
+  std::string output_dir;
+  std::uint64_t fuel = 0;
+  std::uint64_t max_memory = 0;
+  double timeout = 0;
+  bool deterministic = false;
+  bool json = false;
+  // positional remainders
+  std::vector<std::string> args;
+};
+
+int not_built(const std::string& name) {
+  std::fprintf(stderr,
+               "wasmgate: '%s' is not built yet in this version; see the README's subcommand table for "
+               "status\n",
+               name.c_str());
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(std::span<char*> argv) {
+  CLI::App app{
+      "wasmgate - run untrusted WebAssembly agents and gate MCP tool calls with policy.\n"
+      "One binary: an MCP agent host (serve), a policy proxy for other MCP servers (proxy),\n"
+      "and a sandboxed WASI runner (run).",
+      "wasmgate"};
+  app.set_version_flag("-V,--version", std::string("wasmgate ") + WG_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  Options o;
+
+  auto* serve = app.add_subcommand("serve", "Serve the agent host over MCP (HTTP at 127.0.0.1:8931 by default)");
+  auto* serve_transport = serve->add_option_group("transport");
+  serve_transport->add_flag("--stdio", o.stdio, "Speak MCP over stdin/stdout");
+  serve_transport->add_option("--http", o.http, "Listen for Streamable HTTP on ADDR:PORT")->type_name("ADDR:PORT");
+  serve_transport->require_option(0, 1);
+  serve->add_option("--state", o.state_dir, "State directory (SQLite database)")->type_name("DIR");
+  serve->add_option("--policy", o.policy, "Policy file (YAML)")->type_name("FILE");
+  serve->add_flag("--conformance-fixture", o.conformance_fixture,
+                  "Register the tools, resources and prompts the MCP conformance suite calls");
+
+  auto* proxy = app.add_subcommand("proxy", "Put a policy in front of another MCP server");
+  proxy->add_option("--policy", o.policy, "Policy file (YAML)")->type_name("FILE")->required();
+  auto* proxy_transport = proxy->add_option_group("transport");
+  proxy_transport->add_flag("--stdio", o.stdio, "Serve the client over stdin/stdout (default)");
+  proxy_transport->add_option("--http", o.http, "Serve the client over Streamable HTTP on ADDR:PORT")
+      ->type_name("ADDR:PORT");
+  proxy_transport->require_option(0, 1);
+  proxy->add_option("--state", o.state_dir, "State directory (SQLite database)")->type_name("DIR");
+  proxy->add_option("--upstream", o.upstream, "Upstream Streamable HTTP URL")->type_name("URL");
+  proxy->add_option("command", o.args, "Upstream command after --")->type_name("COMMAND [ARGS...]");
+
+  auto* run = app.add_subcommand("run", "Run a WASI program in a private in-memory filesystem");
+  run->add_option("--dir", o.dirs, "Copy host directory HOST into the sandbox at GUEST")->type_name("HOST::GUEST");
+  run->add_option("--env", o.env, "Set an environment variable for the guest")->type_name("K=V");
+  run->add_option("--stdin", o.stdin_file, "Feed FILE to the guest's stdin")->type_name("FILE");
+  run->add_option("--output-dir", o.output_dir, "Write the resulting sandbox tree to DIR")->type_name("DIR");
+  run->add_option("--fuel", o.fuel, "Instruction budget")->type_name("N");
+  run->add_option("--max-memory", o.max_memory, "Largest linear memory, in bytes")->type_name("BYTES");
+  run->add_option("--timeout", o.timeout, "Wall-clock limit")->type_name("SECONDS");
+  run->add_flag("--deterministic", o.deterministic, "Fixed clock start and seeded random");
+  run->add_flag("--json", o.json, "Print a JSON report instead of passing output through");
+  run->add_option("module", o.args, "Module and its arguments")->type_name("MODULE.wasm [ARGS...]")->required();
+  run->prefix_command();
+
+  auto* wast = app.add_subcommand("wast", "Run WebAssembly spec scripts; ends with \"N passed, N failed\"");
+  wast->add_option("files", o.args, "Scripts (.wast, or .json from wast2json)")->type_name("FILE")->required();
+
+  auto* policy = app.add_subcommand("policy", "Validate, test and scaffold policy files");
+  policy->require_subcommand(1);
+  for (const char* name : {"validate", "test", "scan"}) {
+    auto* sub = policy->add_subcommand(name, std::string("policy ") + name);
+    sub->allow_extras();
+  }
+  auto* approvals = app.add_subcommand("approvals", "List and decide pending human approvals");
+  approvals->require_subcommand(1);
+  for (const char* name : {"list", "approve", "deny"}) {
+    approvals->add_subcommand(name, std::string("approvals ") + name)->allow_extras();
+  }
+  auto* audit = app.add_subcommand("audit", "Check the tamper-evident audit log");
+  audit->require_subcommand(1);
+  audit->add_subcommand("verify", "Verify the audit log's hash chain")->allow_extras();
+  auto* replay = app.add_subcommand("replay", "Rebuild an agent from its export and check every digest");
+  replay->add_option("export", o.args, "Agent export")->type_name("EXPORT.json")->required();
+
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  for (auto* sub : app.get_subcommands()) {
+    std::string name = sub->get_name();
+    if (!sub->get_subcommands().empty()) name += " " + sub->get_subcommands().front()->get_name();
+    return not_built(name);
+  }
+  return kExitUsage;
+}
+
+}  // namespace wg::cli
