@@ -14,9 +14,12 @@ packages=(
   # WebAssembly tooling: wast2json/wat2wasm for spec scripts, clang + lld +
   # wasi-libc to compile guest programs and benchmark kernels
   wabt clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32
-  # Node.js for MCP conformance/SDK tests and differential WASI tests
-  nodejs npm
 )
+# Node.js and npm (MCP conformance/SDK tests, differential WASI tests). A
+# machine may already carry them from another source (e.g. a nodejs build
+# that bundles npm); only when a command is absent do we add Debian's.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for pkg in "${packages[@]}"; do
