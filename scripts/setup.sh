@@ -9,6 +9,8 @@ packages=(
   build-essential cmake ninja-build ccache make git pkg-config
   # libraries
   libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libsqlite3-dev libssl-dev libcli11-dev
+  # RE2: linear-time regexes for policy conditions (src/policy/regex.h)
+  libre2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # WebAssembly tooling: wast2json/wat2wasm for spec scripts, clang + lld +
