@@ -4,7 +4,7 @@
 BUILD_JOBS ?= 2
 WASMGATE_ARGS ?=
 
-.PHONY: all build serve test test-dev test-asan release clean
+.PHONY: all build serve test test-dev test-asan release clean bench
 
 all: build
 
@@ -33,3 +33,8 @@ test-dev: build
 
 clean:
 	rm -rf build
+
+# Benchmarks: kernels on native, wasm3 (WASM3=path, built from a local
+# checkout; see docs/benchmarks.md), wasmgate and V8. Never part of `test`.
+bench: release
+	WASMGATE_BENCH=$(CURDIR)/build/release/bench/wasmgate-bench-kernel bench/run.sh

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/wast_command.h"
+
 namespace wg::cli {
 namespace {
 
@@ -123,6 +125,7 @@ int main(std::span<char*> argv) {
     return kExitUsage;
   }
 
+  if (wast->parsed()) return run_wast(o.args, stdout);
   for (auto* sub : app.get_subcommands()) {
     std::string name = sub->get_name();
     if (!sub->get_subcommands().empty()) name += " " + sub->get_subcommands().front()->get_name();

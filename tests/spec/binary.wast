@@ -136,7 +136,7 @@
       "\00asm" "\01\00\00\00"
       "\00\03\08\61\62"  ;; custom section of 3 bytes: name length 8, only 2 name bytes
   )
-  "unexpected end")
+  "length out of bounds")
 
 ;; --- LEB128 integers ----------------------------------------------------------
 ;; a u32 may use up to 5 bytes

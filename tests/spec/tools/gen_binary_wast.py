@@ -76,7 +76,7 @@ malformed([(b'\x01\x09\x01\x60\x00\x00','type section claims 9 bytes, 4 remain')
 malformed([(b'\x01','type section id, size missing')], 'unexpected end', 'section header cut off')
 malformed([(b'\x01\x80','unterminated LEB128 size')], 'unexpected end', 'section size LEB128 cut off')
 malformed([(b'\x00','custom section id only')], 'unexpected end', 'custom section without size')
-malformed([(b'\x00\x03\x08ab','custom section of 3 bytes: name length 8, only 2 name bytes')], 'unexpected end', 'custom section name longer than the section, at the end of the module')
+malformed([(b'\x00\x03\x08ab','custom section of 3 bytes: name length 8, only 2 name bytes')], 'length out of bounds', 'custom section name longer than the section, at the end of the module')
 line()
 
 line(';; --- LEB128 integers ----------------------------------------------------------')
