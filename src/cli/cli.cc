@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/approvals_command.h"
+#include "cli/audit_command.h"
+#include "cli/policy_command.h"
 #include "cli/wast_command.h"
 
 namespace wg::cli {
@@ -97,18 +100,13 @@ int main(std::span<char*> argv) {
 
   auto* policy = app.add_subcommand("policy", "Validate, test and scaffold policy files");
   policy->require_subcommand(1);
-  for (const char* name : {"validate", "test", "scan"}) {
-    auto* sub = policy->add_subcommand(name, std::string("policy ") + name);
-    sub->allow_extras();
-  }
+  auto run_policy = add_policy_commands(*policy);
   auto* approvals = app.add_subcommand("approvals", "List and decide pending human approvals");
   approvals->require_subcommand(1);
-  for (const char* name : {"list", "approve", "deny"}) {
-    approvals->add_subcommand(name, std::string("approvals ") + name)->allow_extras();
-  }
+  auto run_approvals = add_approvals_commands(*approvals);
   auto* audit = app.add_subcommand("audit", "Check the tamper-evident audit log");
   audit->require_subcommand(1);
-  audit->add_subcommand("verify", "Verify the audit log's hash chain")->allow_extras();
+  auto run_audit = add_audit_commands(*audit);
   auto* replay = app.add_subcommand("replay", "Rebuild an agent from its export and check every digest");
   replay->add_option("export", o.args, "Agent export")->type_name("EXPORT.json")->required();
 
@@ -126,6 +124,9 @@ int main(std::span<char*> argv) {
   }
 
   if (wast->parsed()) return run_wast(o.args, stdout);
+  for (const auto& runner : {run_policy, run_approvals, run_audit}) {
+    if (auto code = runner()) return *code;
+  }
   for (auto* sub : app.get_subcommands()) {
     std::string name = sub->get_name();
     if (!sub->get_subcommands().empty()) name += " " + sub->get_subcommands().front()->get_name();
