@@ -432,6 +432,35 @@ x_br_eqz:
 x_br_nez:
   pc = u32(fp[A]) != 0 ? pc[2].target : pc + 3;
   NEXT();
+  // Fused compare + branch (compiler: `cmp; br_if` and `cmp; if`).
+#define BRCMP(name, expr)                                 \
+  x_##name : {                                            \
+    const std::uint64_t a = fp[A];                        \
+    const std::uint64_t b = fp[B];                        \
+    pc = (expr) ? pc[2].target : pc + 3;                  \
+    NEXT();                                               \
+  }
+  BRCMP(br_eq32, u32(a) == u32(b))
+  BRCMP(br_ne32, u32(a) != u32(b))
+  BRCMP(br_lt_s32, s32(a) < s32(b))
+  BRCMP(br_lt_u32, u32(a) < u32(b))
+  BRCMP(br_gt_s32, s32(a) > s32(b))
+  BRCMP(br_gt_u32, u32(a) > u32(b))
+  BRCMP(br_le_s32, s32(a) <= s32(b))
+  BRCMP(br_le_u32, u32(a) <= u32(b))
+  BRCMP(br_ge_s32, s32(a) >= s32(b))
+  BRCMP(br_ge_u32, u32(a) >= u32(b))
+  BRCMP(br_eq64, a == b)
+  BRCMP(br_ne64, a != b)
+  BRCMP(br_lt_s64, s64(a) < s64(b))
+  BRCMP(br_lt_u64, a < b)
+  BRCMP(br_gt_s64, s64(a) > s64(b))
+  BRCMP(br_gt_u64, a > b)
+  BRCMP(br_le_s64, s64(a) <= s64(b))
+  BRCMP(br_le_u64, a <= b)
+  BRCMP(br_ge_s64, s64(a) >= s64(b))
+  BRCMP(br_ge_u64, a >= b)
+#undef BRCMP
 x_br_table_ : {
   const std::uint32_t i = u32(fp[A]);
   const std::uint32_t n = B;

@@ -289,6 +289,7 @@ class FunctionCompiler {
   std::uint32_t last_dest_slot_ = 0;
   std::size_t last_end_ = SIZE_MAX;
   void note_dest(std::size_t cell, bool in_b, std::uint32_t slot) {
+    last_opc_ = Opcode::nop;
     last_dest_cell_ = cell;
     last_dest_in_b_ = in_b;
     last_dest_slot_ = slot;
@@ -303,6 +304,41 @@ class FunctionCompiler {
     else
       code_[last_dest_cell_].s.a = x;
     last_end_ = SIZE_MAX;
+    return true;
+  }
+  // The last emitted unary/binary operator and its first cell, for fusing
+  // an integer compare (or i32.eqz) with the br_if/if that consumes it.
+  Opcode last_opc_ = Opcode::nop;
+  std::size_t last_start_ = 0;
+  // If the instruction just emitted is an integer compare or i32.eqz whose
+  // result is the operand in slot `cond` (consumed by the branch being
+  // compiled, so no one else reads it), replaces it by the fused
+  // compare-and-branch that jumps when the compare is `when`, leaving the
+  // target cell to the caller. Returns false (nothing emitted) otherwise.
+  bool fused_branch(std::uint32_t cond, bool when) {
+    if (last_end_ != code_.size() || last_dest_slot_ != cond) return false;
+    XOp x;
+    const Cell ops = code_[last_start_ + 1];
+    if (last_opc_ == Opcode::i32_eqz) {
+      x = when ? XOp::x_br_eqz : XOp::x_br_nez;
+    } else {
+      static constexpr Opcode kCmps[] = {
+          Opcode::i32_eq,   Opcode::i32_ne,   Opcode::i32_lt_s, Opcode::i32_lt_u, Opcode::i32_gt_s,
+          Opcode::i32_gt_u, Opcode::i32_le_s, Opcode::i32_le_u, Opcode::i32_ge_s, Opcode::i32_ge_u,
+          Opcode::i64_eq,   Opcode::i64_ne,   Opcode::i64_lt_s, Opcode::i64_lt_u, Opcode::i64_gt_s,
+          Opcode::i64_gt_u, Opcode::i64_le_s, Opcode::i64_le_u, Opcode::i64_ge_s, Opcode::i64_ge_u};
+      // Integer negation of each compare, same order (eq<->ne, lt<->ge, gt<->le).
+      static constexpr int kNot[] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+      const auto* it = std::find(std::begin(kCmps), std::end(kCmps), last_opc_);
+      if (it == std::end(kCmps)) return false;
+      const int k = static_cast<int>(it - std::begin(kCmps));
+      const int fused = when ? k : (k / 10) * 10 + kNot[k % 10];
+      x = static_cast<XOp>(static_cast<int>(XOp::x_br_eq32) + fused);
+    }
+    code_.resize(last_start_);
+    last_end_ = SIZE_MAX;
+    op(x);
+    imm2(ops.s.a, last_opc_ == Opcode::i32_eqz ? 0 : ops.s.b);
     return true;
   }
   std::vector<Ctrl> ctrls_;
@@ -410,9 +446,11 @@ Status FunctionCompiler::instruction(ByteReader& r, Opcode opc) {
       WG_TRY(pop(to_val(info.in1)));
       push(to_val(info.out));
       if (live()) {
+        last_start_ = code_.size();
         op(static_cast<XOp>(opc));
         imm2(a, top_slot(1));
         note_dest(code_.size() - 1, true, top_slot(1));
+        last_opc_ = opc;
         if (opt_.nan_mode == NanMode::Canonical && produces_float_nan(opc)) {
           op(info.out == OpType::F32 ? XOp::x_canon_f32 : XOp::x_canon_f64);
           imm2(top_slot(1), 0);
@@ -426,10 +464,12 @@ Status FunctionCompiler::instruction(ByteReader& r, Opcode opc) {
       WG_TRY(pop(to_val(info.in1)));
       push(to_val(info.out));
       if (live()) {
+        last_start_ = code_.size();
         op(static_cast<XOp>(opc));
         imm2(a, b);
         imm2(top_slot(1), 0);
         note_dest(code_.size() - 1, false, top_slot(1));
+        last_opc_ = opc;
         if (opt_.nan_mode == NanMode::Canonical && produces_float_nan(opc)) {
           op(info.out == OpType::F32 ? XOp::x_canon_f32 : XOp::x_canon_f64);
           imm2(top_slot(1), 0);
@@ -509,8 +549,10 @@ Status FunctionCompiler::instruction(ByteReader& r, Opcode opc) {
           c.loop_pos = code_.size();
           region(XOp::x_loop_head);
         } else if (opc == Opcode::if_) {
-          op(XOp::x_br_eqz);
-          imm2(cond_slot, 0);
+          if (!fused_branch(cond_slot, false)) {
+            op(XOp::x_br_eqz);
+            imm2(cond_slot, 0);
+          }
           c.else_patch = code_.size();
           target_cell(0);
         }
@@ -588,12 +630,16 @@ Status FunctionCompiler::instruction(ByteReader& r, Opcode opc) {
       push_all(types);
       if (live()) {
         if (!needs_moves(depth)) {
-          op(XOp::x_br_nez);
-          imm2(cond, 0);
+          if (!fused_branch(cond, true)) {
+            op(XOp::x_br_nez);
+            imm2(cond, 0);
+          }
           label_cell(depth);
         } else {
-          op(XOp::x_br_eqz);
-          imm2(cond, 0);
+          if (!fused_branch(cond, false)) {
+            op(XOp::x_br_eqz);
+            imm2(cond, 0);
+          }
           std::size_t skip = code_.size();
           target_cell(0);
           branch_to(depth);
