@@ -8,6 +8,7 @@
 #include "cli/approvals_command.h"
 #include "cli/audit_command.h"
 #include "cli/policy_command.h"
+#include "cli/run_command.h"
 #include "cli/wast_command.h"
 
 namespace wg::cli {
@@ -36,6 +37,8 @@ struct Options {
   double timeout = 0;
   bool deterministic = false;
   bool json = false;
+  bool trap_unknown_imports = false;
+  std::string module;
   // positional remainders
   std::vector<std::string> args;
 };
@@ -83,8 +86,10 @@ int main(std::span<char*> argv) {
   proxy->add_option("command", o.args, "Upstream command after --")->type_name("COMMAND [ARGS...]");
 
   auto* run = app.add_subcommand("run", "Run a WASI program in a private in-memory filesystem");
-  run->add_option("--dir", o.dirs, "Copy host directory HOST into the sandbox at GUEST")->type_name("HOST::GUEST");
-  run->add_option("--env", o.env, "Set an environment variable for the guest")->type_name("K=V");
+  run->add_option("--dir", o.dirs, "Copy host directory HOST into the sandbox at GUEST")
+      ->type_name("HOST::GUEST")
+      ->allow_extra_args(false);
+  run->add_option("--env", o.env, "Set an environment variable for the guest")->type_name("K=V")->allow_extra_args(false);
   run->add_option("--stdin", o.stdin_file, "Feed FILE to the guest's stdin")->type_name("FILE");
   run->add_option("--output-dir", o.output_dir, "Write the resulting sandbox tree to DIR")->type_name("DIR");
   run->add_option("--fuel", o.fuel, "Instruction budget")->type_name("N");
@@ -92,7 +97,9 @@ int main(std::span<char*> argv) {
   run->add_option("--timeout", o.timeout, "Wall-clock limit")->type_name("SECONDS");
   run->add_flag("--deterministic", o.deterministic, "Fixed clock start and seeded random");
   run->add_flag("--json", o.json, "Print a JSON report instead of passing output through");
-  run->add_option("module", o.args, "Module and its arguments")->type_name("MODULE.wasm [ARGS...]")->required();
+  run->add_flag("--trap-unknown-imports", o.trap_unknown_imports, "Link unknown imports as stubs that trap when called");
+  // Everything after MODULE.wasm goes to the guest (prefix_command).
+  run->add_option("module", o.module, "Module and its arguments")->type_name("MODULE.wasm [ARGS...]")->required();
   run->prefix_command();
 
   auto* wast = app.add_subcommand("wast", "Run WebAssembly spec scripts; ends with \"N passed, N failed\"");
@@ -124,6 +131,23 @@ int main(std::span<char*> argv) {
   }
 
   if (wast->parsed()) return run_wast(o.args, stdout);
+  if (run->parsed()) {
+    // Guest arguments are exactly what follows MODULE.wasm; anything else
+    // left over is an option we do not know.
+    const std::vector<std::string> rest = run->remaining();
+    const std::size_t n = argv.size();
+    bool tail = n >= rest.size() + 1 && argv[n - rest.size() - 1] == o.module;
+    for (std::size_t i = 0; tail && i < rest.size(); ++i) tail = argv[n - rest.size() + i] == rest[i];
+    if (!tail) {
+      std::fprintf(stderr, "wasmgate: run: unknown option before MODULE.wasm\n");
+      return kExitUsage;
+    }
+    o.args = {o.module};
+    o.args.insert(o.args.end(), rest.begin(), rest.end());
+    return run_command(RunArgs{o.dirs, o.env, o.stdin_file, o.output_dir, o.fuel, o.max_memory, o.timeout,
+                               o.deterministic, o.json, o.trap_unknown_imports, o.args},
+                       stdout, stderr);
+  }
   for (const auto& runner : {run_policy, run_approvals, run_audit}) {
     if (auto code = runner()) return *code;
   }

@@ -1,0 +1,5 @@
+// Guest: never returns (for --timeout and --fuel).
+int main(void) {
+  volatile unsigned long n = 0;
+  for (;;) ++n;
+}
