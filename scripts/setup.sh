@@ -31,12 +31,27 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo=()
-if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Node test dependencies (tests/node: MCP conformance suite, MCP SDK, and a
+# pinned Node 22 the suite needs), exactly as the committed lockfile says.
+# Skipped when node_modules was installed from the same lockfile (its hash
+# is stored next to it after a successful `npm ci`).
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+node_dir="$root/tests/node"
+stamp="$node_dir/node_modules/.wasmgate-lock.sha256"
+want=$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)
+if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
+  echo "setup: tests/node dependencies up to date"
+else
+  echo "setup: npm ci --prefix tests/node"
+  npm ci --prefix "$node_dir" --no-audit --no-fund
+  echo "$want" >"$stamp"
+fi

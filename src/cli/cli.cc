@@ -9,6 +9,7 @@
 #include "cli/audit_command.h"
 #include "cli/policy_command.h"
 #include "cli/run_command.h"
+#include "cli/serve_command.h"
 #include "cli/wast_command.h"
 
 namespace wg::cli {
@@ -26,6 +27,7 @@ struct Options {
   std::string state_dir = ".wasmgate";
   std::string policy;
   bool conformance_fixture = false;
+  std::size_t page_size = 100;
   std::string upstream;
   // run
   std::vector<std::string> dirs;
@@ -73,6 +75,7 @@ int main(std::span<char*> argv) {
   serve->add_option("--policy", o.policy, "Policy file (YAML)")->type_name("FILE");
   serve->add_flag("--conformance-fixture", o.conformance_fixture,
                   "Register the tools, resources and prompts the MCP conformance suite calls");
+  serve->add_option("--page-size", o.page_size, "Items per tools/resources/prompts list page")->type_name("N");
 
   auto* proxy = app.add_subcommand("proxy", "Put a policy in front of another MCP server");
   proxy->add_option("--policy", o.policy, "Policy file (YAML)")->type_name("FILE")->required();
@@ -131,6 +134,9 @@ int main(std::span<char*> argv) {
   }
 
   if (wast->parsed()) return run_wast(o.args, stdout);
+  if (serve->parsed()) {
+    return serve_command(ServeArgs{o.stdio, o.http, o.state_dir, o.policy, o.conformance_fixture, o.page_size}, stderr);
+  }
   if (run->parsed()) {
     // Guest arguments are exactly what follows MODULE.wasm; anything else
     // left over is an option we do not know.

@@ -79,8 +79,7 @@ TEST_P(NotBuiltTest, SaysNotBuiltAndExitsTwo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Contract, NotBuiltTest,
-                         ::testing::Values(std::vector<std::string>{"serve"},
-                                           std::vector<std::string>{"proxy", "--policy", "p.yaml", "--", "cat"},
+                         ::testing::Values(std::vector<std::string>{"proxy", "--policy", "p.yaml", "--", "cat"},
                                            std::vector<std::string>{"policy", "scan", "--", "cat"},
                                            std::vector<std::string>{"policy", "scan", "--upstream",
                                                                     "http://127.0.0.1:1/mcp"},

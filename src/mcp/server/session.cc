@@ -806,6 +806,7 @@ void ToolCall::request(std::string method, json::object params, std::chrono::mil
 
 void ToolCall::finish(Result<ToolResult> result) {
   if (finished_.exchange(true)) return;
+  if (finish_observer_) finish_observer_(result);
   auto s = session_.lock();
   if (!s) return;
   asio::dispatch(s->strand(), [s, self = shared_from_this(), result = std::move(result)]() mutable {

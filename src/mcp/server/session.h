@@ -175,6 +175,10 @@ class ToolCall : public std::enable_shared_from_this<ToolCall> {
   // Completes the call; later calls are ignored. A failed Result becomes
   // an isError tool result carrying the error's text.
   void finish(Result<ToolResult> result);
+  // Observes the result given to finish() (on finish()'s calling thread,
+  // before it is sent); e.g. app/'s policy gate records the outcome. Set
+  // it before the handler runs; at most one observer.
+  void on_finish(std::function<void(const Result<ToolResult>&)> observer) { finish_observer_ = std::move(observer); }
 
   // Dispatcher side.
   void set_output_schema(std::optional<boost::json::object> schema) { output_schema_ = std::move(schema); }
@@ -191,6 +195,7 @@ class ToolCall : public std::enable_shared_from_this<ToolCall> {
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> finished_{false};
   std::vector<std::function<void()>> cancel_callbacks_;  // strand only
+  std::function<void(const Result<ToolResult>&)> finish_observer_;
 };
 
 }  // namespace wg::mcp

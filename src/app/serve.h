@@ -1,0 +1,44 @@
+// `wasmgate serve`: the composition root of the MCP agent host. Builds the
+// mcp::Server, registers what this build offers, optionally puts the policy
+// Gate around every tools/call, and serves it over stdio or Streamable HTTP
+// until EOF (stdio) or SIGINT/SIGTERM.
+//
+// Contract: serve() returns a process exit code (ARCHITECTURE.md "Command
+// line": 0 ok, 1 failure, 2 usage). Diagnostics and the listening URL go to
+// `err`; stdout carries only protocol messages (stdio transport).
+// The agent tools (wasm_agent_*) are not built yet: without
+// conformance_fixture the server offers no tools and says so on `err` and
+// in its `instructions`.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace wg::app {
+
+struct ServeConfig {
+  bool stdio = false;
+  std::string http_address = "127.0.0.1";
+  std::uint16_t http_port = 8931;  // 0 picks a free port (printed on `err`)
+  std::string state_dir = ".wasmgate";
+  std::string policy_file;  // empty: no policy gate
+  bool conformance_fixture = false;
+  std::size_t page_size = 100;
+};
+
+struct ListenAddress {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
+// Parses "ADDR:PORT" (IPv6 as "[::1]:PORT"); Invalid with a message otherwise.
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// Runs the server; blocks until it ends. Returns the exit code.
+int serve(const ServeConfig& config, std::FILE* err);
+
+}  // namespace wg::app

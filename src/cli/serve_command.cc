@@ -1,0 +1,31 @@
+#include "cli/serve_command.h"
+
+#include "app/serve.h"
+
+namespace wg::cli {
+
+int serve_command(const ServeArgs& args, std::FILE* err) {
+  constexpr int kExitUsage = 2;
+  app::ServeConfig config;
+  config.stdio = args.stdio;
+  if (!args.http.empty()) {
+    auto listen = app::parse_listen_address(args.http);
+    if (!listen) {
+      std::fprintf(err, "wasmgate: %s\n", listen.error().message().c_str());
+      return kExitUsage;
+    }
+    config.http_address = listen->address;
+    config.http_port = listen->port;
+  }
+  if (args.page_size == 0) {
+    std::fprintf(err, "wasmgate: --page-size must be at least 1\n");
+    return kExitUsage;
+  }
+  config.state_dir = args.state_dir;
+  config.policy_file = args.policy;
+  config.conformance_fixture = args.conformance_fixture;
+  config.page_size = args.page_size;
+  return app::serve(config, err);
+}
+
+}  // namespace wg::cli

@@ -1,0 +1,28 @@
+// `wasmgate serve [--stdio | --http ADDR:PORT] [--state DIR] [--policy FILE]
+//                 [--conformance-fixture] [--page-size N]`
+//
+// Thin adapter from parsed flags to app::serve() (src/app/serve.h): default
+// transport Streamable HTTP at 127.0.0.1:8931 (path /mcp), state directory
+// ./.wasmgate (created). Returns the exit code: 0 after a clean shutdown
+// (EOF on stdio, SIGINT/SIGTERM), 1 on failure, 2 on a usage error (bad
+// --http, unreadable or invalid policy).
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
+namespace wg::cli {
+
+struct ServeArgs {
+  bool stdio = false;
+  std::string http;  // "ADDR:PORT"; empty: default
+  std::string state_dir = ".wasmgate";
+  std::string policy;
+  bool conformance_fixture = false;
+  std::size_t page_size = 100;
+};
+
+int serve_command(const ServeArgs& args, std::FILE* err);
+
+}  // namespace wg::cli
