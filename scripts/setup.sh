@@ -40,18 +40,25 @@ else
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Node test dependencies (tests/node: MCP conformance suite, MCP SDK, and a
-# pinned Node 22 the suite needs), exactly as the committed lockfile says.
-# Skipped when node_modules was installed from the same lockfile (its hash
-# is stored next to it after a successful `npm ci`).
+# npm dependencies, each exactly as its committed lockfile says. A directory
+# is skipped when its node_modules was installed from the same lockfile (the
+# lockfile's hash is stored next to it after a successful `npm ci`).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-node_dir="$root/tests/node"
-stamp="$node_dir/node_modules/.wasmgate-lock.sha256"
-want=$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)
-if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
-  echo "setup: tests/node dependencies up to date"
-else
-  echo "setup: npm ci --prefix tests/node"
-  npm ci --prefix "$node_dir" --no-audit --no-fund
-  echo "$want" >"$stamp"
-fi
+npm_ci_if_stale() {
+  local dir="$root/$1"
+  local stamp="$dir/node_modules/.wasmgate-lock.sha256"
+  local want
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    echo "setup: $1 dependencies up to date"
+  else
+    echo "setup: npm ci --prefix $1"
+    npm ci --prefix "$dir" --no-audit --no-fund
+    echo "$want" >"$stamp"
+  fi
+}
+# tests/node: MCP conformance suite, MCP SDK, and a pinned Node 22 the suite needs.
+npm_ci_if_stale tests/node
+# runtimes: guest language runtimes (Ruby's official WebAssembly build,
+# @ruby/3.3-wasm-wasi: dist/ruby+stdlib.wasm; see docs/wasi.md "Ruby").
+npm_ci_if_stale runtimes

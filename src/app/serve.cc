@@ -11,6 +11,13 @@
 #include <system_error>
 #include <thread>
 
+#include <boost/asio/thread_pool.hpp>
+
+#include "agent/programs.h"
+#include "agent/service.h"
+#include "app/agent_tools.h"
+#include "app/policy_runtime.h"
+#include "gallery/gallery.h"
 #include "mcp/server/conformance_fixture.h"
 #include "mcp/server/server.h"
 #include "mcp/server/session.h"
@@ -19,6 +26,8 @@
 #include "policy/audit_log.h"
 #include "policy/gate.h"
 #include "policy/policy_holder.h"
+#include "runtimes/utilities.h"
+#include "store/agent_db.h"
 #include "store/policy_state_store.h"
 
 namespace wg::app {
@@ -31,84 +40,45 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-constexpr std::string_view kNotBuiltNote =
-    "the agent tools (wasm_agent_*) are not built yet in this version; this server offers no tools. "
-    "See the README's subcommand table for status.";
+constexpr std::string_view kAgentInstructions =
+    "wasmgate hosts sandboxed WebAssembly agents. Create one with wasm_agent_create (or wasm_gallery_create from "
+    "a template: wasm_gallery_list / wasm_gallery_search), work in its private filesystem with wasm_agent_tool "
+    "(read_file, write_file, edit_file, list_files, delete_file, glob, grep, write_todos, run), execute programs "
+    "with wasm_agent_run, and export, import, fork or inspect it with the other wasm_agent_* tools. Agents "
+    "persist across restarts.";
 
-// The policy machinery around tools/call; owns what the Gate references.
-struct PolicyRuntime {
-  std::unique_ptr<policy::PolicyHolder> holder;
-  std::unique_ptr<store::PolicyStateStore> store;
-  std::unique_ptr<policy::AuditLog> audit;
-  policy::SystemClock clock;
-  std::unique_ptr<policy::Gate> gate;
+// The agent host: store, gallery, program runner, service and the pool that
+// runs tool handlers. Members are destroyed in reverse order: the pool
+// first (joining running handlers), the database last.
+struct AgentHost {
+  std::unique_ptr<store::AgentDb> db;
+  std::unique_ptr<DbTemplateStore> templates;
+  std::unique_ptr<gallery::Gallery> gallery;
+  std::unique_ptr<agent::WasiProgramRunner> runner;
+  std::unique_ptr<agent::AgentService> service;
+  std::unique_ptr<asio::thread_pool> pool;
+  ~AgentHost() {
+    if (pool) pool->join();
+  }
 };
 
-Result<std::unique_ptr<PolicyRuntime>> open_policy(const ServeConfig& config) {
-  auto rt = std::make_unique<PolicyRuntime>();
-  rt->holder = WG_TRY(policy::PolicyHolder::open(config.policy_file));
+Result<std::unique_ptr<AgentHost>> open_agent_host(const ServeConfig& config, std::FILE* err) {
+  auto host = std::make_unique<AgentHost>();
   const std::filesystem::path dir(config.state_dir);
-  rt->store = WG_TRY(store::PolicyStateStore::open((dir / store::kPolicyStateFile).string()));
-  rt->audit = WG_TRY(policy::AuditLog::open((dir / "audit.jsonl").string()));
-  rt->gate = std::make_unique<policy::Gate>(*rt->holder, *rt->store, rt->clock, rt->audit.get());
-  return rt;
-}
-
-mcp::ToolResult tool_result_from_json(const json::object& o) {
-  mcp::ToolResult r;
-  if (const auto* c = o.if_contains("content"); c && c->is_array()) r.content = c->as_array();
-  if (const auto* s = o.if_contains("structuredContent"); s && s->is_object()) r.structured_content = s->as_object();
-  if (const auto* e = o.if_contains("isError"); e && e->is_bool()) r.is_error = e->as_bool();
-  return r;
-}
-
-// Runs `tool` behind the Gate: before() decides (a refusal is the call's
-// isError result, the tool never runs); the finish observer reports the
-// outcome to after() (commit or release, audit record).
-void gated_call(policy::Gate& gate, const std::shared_ptr<const mcp::Server::Tool>& tool,
-                const std::shared_ptr<mcp::ToolCall>& call, std::FILE* err) {
-  policy::GateRequest request;
-  request.call.kind = policy::CallKind::Tool;
-  request.call.name = tool->spec.name;
-  request.call.args = call->arguments();
-  if (auto session = call->session()) request.call.session = session->id();
-  request.request_id = call->request_id().to_string();
-  auto admission = std::make_shared<policy::Admission>(gate.before(request));
-  if (!admission->proceed()) {
-    call->finish(tool_result_from_json(admission->tool_result()));
-    return;
-  }
-  call->on_finish([&gate, request, admission, err](const Result<mcp::ToolResult>& result) {
-    // A handler Error becomes an isError result: the tool ran (ToolError).
-    const auto outcome = (result && !result->is_error) ? policy::UpstreamOutcome::Succeeded
-                                                        : policy::UpstreamOutcome::ToolError;
-    if (auto st = gate.after(request, *admission, outcome); !st) {
-      std::fprintf(err, "wasmgate: policy: recording the outcome of %s failed: %s\n", request.call.name.c_str(),
-                   st.error().message().c_str());
-    }
-  });
-  if (tool->handler) {
-    call->finish(tool->handler(*call));
-  } else {
-    tool->async_handler(call);
-  }
-}
-
-// Copies what `staging` offers into `server`, each tool wrapped by the Gate.
-// Tools the policy in force hides are not registered (they are denied at
-// call time anyway). Resources and prompts are copied unchanged.
-Status register_gated(mcp::Server& staging, mcp::Server& server, PolicyRuntime& rt, std::FILE* err) {
-  auto policy = rt.holder->current();
-  for (const auto& tool : staging.tools()) {
-    if (policy && policy->hides_tool(tool->spec.name)) continue;
-    WG_TRY(server.add_async_tool(tool->spec, [gate = rt.gate.get(), tool, err](std::shared_ptr<mcp::ToolCall> call) {
-      gated_call(*gate, tool, call, err);
-    }));
-  }
-  for (const auto& r : staging.resources()) WG_TRY(server.add_resource(r->spec, r->reader));
-  for (const auto& t : staging.resource_templates()) WG_TRY(server.add_resource_template(t->spec, t->reader));
-  for (const auto& p : staging.prompts()) WG_TRY(server.add_prompt(p->spec, p->handler));
-  return ok();
+  host->db = WG_TRY(store::AgentDb::open((dir / store::kAgentStateFile).string()));
+  host->templates = std::make_unique<DbTemplateStore>(*host->db);
+  host->gallery = WG_TRY(gallery::Gallery::open(*host->templates));
+  for (const auto& w : host->gallery->warnings()) std::fprintf(err, "wasmgate: gallery: %s\n", w.c_str());
+  agent::ProgramRunnerOptions runner_options;
+  runner_options.ruby_wasm_path =
+      config.ruby_wasm.empty() ? std::string(runtimes::default_ruby_wasm_path()) : config.ruby_wasm;
+  host->runner = std::make_unique<agent::WasiProgramRunner>(std::move(runner_options));
+  agent::ServiceOptions service_options;
+  service_options.max_agents = config.max_agents;
+  host->service = WG_TRY(agent::AgentService::open(*host->db, *host->gallery, host->runner.get(), service_options));
+  for (const auto& w : host->service->warnings()) std::fprintf(err, "wasmgate: agents: %s\n", w.c_str());
+  host->pool = std::make_unique<asio::thread_pool>(config.workers);
+  return host;
 }
 
 }  // namespace
@@ -145,12 +115,12 @@ int serve(const ServeConfig& config, std::FILE* err) {
 
   mcp::ServerOptions options;
   options.page_size = config.page_size;
-  if (!config.conformance_fixture) options.instructions = std::string(kNotBuiltNote);
+  if (!config.conformance_fixture) options.instructions = std::string(kAgentInstructions);
   mcp::Server server(options);
 
   std::unique_ptr<PolicyRuntime> policy_rt;
   if (!config.policy_file.empty()) {
-    auto rt = open_policy(config);
+    auto rt = open_policy_runtime(config.policy_file, config.state_dir);
     if (!rt) {
       std::fprintf(err, "wasmgate: %s\n", rt.error().message().c_str());
       return rt.error().code() == ErrorCode::Invalid ? kExitUsage : kExitFailure;
@@ -158,21 +128,32 @@ int serve(const ServeConfig& config, std::FILE* err) {
     policy_rt = std::move(*rt);
   }
 
-  if (config.conformance_fixture) {
-    Status st = ok();
-    if (policy_rt) {
-      mcp::Server staging(options);
-      st = mcp::register_conformance_fixture(staging);
-      if (st) st = register_gated(staging, server, *policy_rt, err);
-    } else {
-      st = mcp::register_conformance_fixture(server);
-    }
-    if (!st) {
-      std::fprintf(err, "wasmgate: conformance fixture: %s\n", st.error().message().c_str());
+  // What this server offers: the conformance fixture, or the agent host.
+  // With a policy, every tool is registered through the Gate.
+  std::unique_ptr<AgentHost> agent_host;
+  if (!config.conformance_fixture) {
+    auto host = open_agent_host(config, err);
+    if (!host) {
+      std::fprintf(err, "wasmgate: %s\n", host.error().message().c_str());
       return kExitFailure;
     }
+    agent_host = std::move(*host);
+  }
+  const auto offer = [&](mcp::Server& target) -> Status {
+    if (config.conformance_fixture) return mcp::register_conformance_fixture(target);
+    return register_agent_tools(target, *agent_host->service, *agent_host->gallery, *agent_host->pool);
+  };
+  Status offered = ok();
+  if (policy_rt) {
+    mcp::Server staging(options);
+    offered = offer(staging);
+    if (offered) offered = register_gated(staging, server, *policy_rt, err);
   } else {
-    std::fprintf(err, "wasmgate: note: %s\n", kNotBuiltNote.data());
+    offered = offer(server);
+  }
+  if (!offered) {
+    std::fprintf(err, "wasmgate: registering tools: %s\n", offered.error().message().c_str());
+    return kExitFailure;
   }
 
   asio::io_context io;

@@ -6,9 +6,8 @@
 // Contract: serve() returns a process exit code (ARCHITECTURE.md "Command
 // line": 0 ok, 1 failure, 2 usage). Diagnostics and the listening URL go to
 // `err`; stdout carries only protocol messages (stdio transport).
-// The agent tools (wasm_agent_*) are not built yet: without
-// conformance_fixture the server offers no tools and says so on `err` and
-// in its `instructions`.
+// Without conformance_fixture it offers the agent host's tools
+// (app/agent_tools.h) over the state in `state_dir`.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +27,9 @@ struct ServeConfig {
   std::string policy_file;  // empty: no policy gate
   bool conformance_fixture = false;
   std::size_t page_size = 100;
+  std::string ruby_wasm;        // empty: the build's default (runtimes::default_ruby_wasm_path)
+  std::size_t max_agents = 256;  // live agents
+  std::size_t workers = 4;       // threads running tool handlers (runs of guest programs)
 };
 
 struct ListenAddress {

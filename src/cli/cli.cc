@@ -8,7 +8,9 @@
 #include "cli/approvals_command.h"
 #include "cli/audit_command.h"
 #include "cli/policy_command.h"
+#include "cli/proxy_command.h"
 #include "cli/run_command.h"
+#include "cli/replay_command.h"
 #include "cli/serve_command.h"
 #include "cli/wast_command.h"
 
@@ -28,7 +30,11 @@ struct Options {
   std::string policy;
   bool conformance_fixture = false;
   std::size_t page_size = 100;
+  std::string ruby_wasm;
+  std::size_t max_agents = 256;
+  std::size_t workers = 4;
   std::string upstream;
+  double upstream_timeout = 300;
   // run
   std::vector<std::string> dirs;
   std::vector<std::string> env;
@@ -76,6 +82,12 @@ int main(std::span<char*> argv) {
   serve->add_flag("--conformance-fixture", o.conformance_fixture,
                   "Register the tools, resources and prompts the MCP conformance suite calls");
   serve->add_option("--page-size", o.page_size, "Items per tools/resources/prompts list page")->type_name("N");
+  serve->add_option("--max-agents", o.max_agents, "Live agents this server holds at most (default 256)")
+      ->type_name("N");
+  serve->add_option("--workers", o.workers, "Threads running tool calls and guest programs (default 4)")
+      ->type_name("N");
+  serve->add_option("--ruby-wasm", o.ruby_wasm, "Ruby's ruby+stdlib.wasm (default: the one setup.sh installs)")
+      ->type_name("FILE");
 
   auto* proxy = app.add_subcommand("proxy", "Put a policy in front of another MCP server");
   proxy->add_option("--policy", o.policy, "Policy file (YAML)")->type_name("FILE")->required();
@@ -86,6 +98,8 @@ int main(std::span<char*> argv) {
   proxy_transport->require_option(0, 1);
   proxy->add_option("--state", o.state_dir, "State directory (SQLite database)")->type_name("DIR");
   proxy->add_option("--upstream", o.upstream, "Upstream Streamable HTTP URL")->type_name("URL");
+  proxy->add_option("--upstream-timeout", o.upstream_timeout, "Seconds to wait for each upstream answer (default 300)")
+      ->type_name("SECONDS");
   proxy->add_option("command", o.args, "Upstream command after --")->type_name("COMMAND [ARGS...]");
 
   auto* run = app.add_subcommand("run", "Run a WASI program in a private in-memory filesystem");
@@ -118,7 +132,16 @@ int main(std::span<char*> argv) {
   audit->require_subcommand(1);
   auto run_audit = add_audit_commands(*audit);
   auto* replay = app.add_subcommand("replay", "Rebuild an agent from its export and check every digest");
-  replay->add_option("export", o.args, "Agent export")->type_name("EXPORT.json")->required();
+  std::string replay_file;
+  std::int64_t replay_until = 0;
+  replay->add_option("export", replay_file, "Agent export (the structuredContent of wasm_agent_export)")
+      ->type_name("EXPORT.json")
+      ->required();
+  replay->add_flag("--json", o.json, "Print the report as JSON");
+  auto* until_opt =
+      replay->add_option("--until", replay_until, "Stop after the journal entry with this seq")->type_name("SEQ");
+  replay->add_option("--ruby-wasm", o.ruby_wasm, "Ruby's ruby+stdlib.wasm (default: the one setup.sh installs)")
+      ->type_name("FILE");
 
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
@@ -134,8 +157,19 @@ int main(std::span<char*> argv) {
   }
 
   if (wast->parsed()) return run_wast(o.args, stdout);
+  if (replay->parsed()) {
+    return replay_command(ReplayArgs{replay_file, o.json,
+                                     until_opt->count() > 0 ? std::optional<std::int64_t>(replay_until) : std::nullopt,
+                                     o.ruby_wasm},
+                          stdout, stderr);
+  }
   if (serve->parsed()) {
-    return serve_command(ServeArgs{o.stdio, o.http, o.state_dir, o.policy, o.conformance_fixture, o.page_size}, stderr);
+    return serve_command(ServeArgs{o.stdio, o.http, o.state_dir, o.policy, o.conformance_fixture, o.page_size,
+                                   o.ruby_wasm, o.max_agents, o.workers}, stderr);
+  }
+  if (proxy->parsed()) {
+    return proxy_command(ProxyArgs{o.stdio, o.http, o.state_dir, o.policy, o.upstream, o.args, o.upstream_timeout},
+                         stderr);
   }
   if (run->parsed()) {
     // Guest arguments are exactly what follows MODULE.wasm; anything else

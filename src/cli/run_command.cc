@@ -56,6 +56,7 @@ int exit_code_of(const wasi::RunResult& r) {
     case wasi::RunStatus::Interrupted: return kExitRunTimeout;
     case wasi::RunStatus::OutOfFuel: return kExitRunOutOfFuel;
     case wasi::RunStatus::MemoryLimit: return kExitRunMemoryLimit;
+    case wasi::RunStatus::OutputLimit:  // `run` never sets end_on_output_limit
     case wasi::RunStatus::Trapped: return kExitRunTrap;
   }
   return kExitRunTrap;
@@ -73,6 +74,7 @@ std::string limit_message(const wasi::RunResult& r, const RunArgs& a) {
     case wasi::RunStatus::MemoryLimit:
       return "memory limit: the guest needed more than --max-memory " + std::to_string(a.max_memory) +
              " bytes (" + trap + ")";
+    case wasi::RunStatus::OutputLimit:
     case wasi::RunStatus::Trapped: return "trap: " + trap;
   }
   return trap;

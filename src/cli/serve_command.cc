@@ -25,6 +25,13 @@ int serve_command(const ServeArgs& args, std::FILE* err) {
   config.policy_file = args.policy;
   config.conformance_fixture = args.conformance_fixture;
   config.page_size = args.page_size;
+  if (args.max_agents == 0 || args.workers == 0) {
+    std::fprintf(err, "wasmgate: --max-agents and --workers must be at least 1\n");
+    return kExitUsage;
+  }
+  config.ruby_wasm = args.ruby_wasm;
+  config.max_agents = args.max_agents;
+  config.workers = args.workers;
   return app::serve(config, err);
 }
 

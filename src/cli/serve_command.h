@@ -21,6 +21,9 @@ struct ServeArgs {
   std::string policy;
   bool conformance_fixture = false;
   std::size_t page_size = 100;
+  std::string ruby_wasm;  // empty: the build's default
+  std::size_t max_agents = 256;
+  std::size_t workers = 4;
 };
 
 int serve_command(const ServeArgs& args, std::FILE* err);

@@ -42,6 +42,11 @@ struct WasiLimits {
   std::uint32_t max_subscriptions = 4096;  // per poll_oneoff -> EINVAL
   std::uint32_t max_symlink_hops = 40;     // per path resolution -> ELOOP
   std::uint64_t max_random_bytes = 1u << 20;  // per random_get -> EINVAL
+  // false: output past max_stdout/stderr_bytes is dropped (the run goes
+  // on, RunResult says truncated); true: the write that passes it ends the
+  // run with RunStatus::OutputLimit (what agents use: a guest that floods
+  // its output stops at once with a clear status).
+  bool end_on_output_limit = false;
 };
 
 enum class ClockMode : std::uint8_t { Host, Deterministic };

@@ -353,6 +353,17 @@ Outcome fd_write(WasiContext& ctx, GuestMemory& mem, Args a) {
   WASI_TRY(n, write_from(ctx, *e, bufs, offset));
   if (e->kind == FdKind::File) e->offset = offset + n;
   (void)mem.store(u32(a[3]), static_cast<std::uint32_t>(n));
+  const bool past_cap = e->kind == FdKind::Stdout ? ctx.stdout_truncated()
+                        : e->kind == FdKind::Stderr ? ctx.stderr_truncated()
+                                                    : false;
+  if (past_cap && ctx.config().limits.end_on_output_limit) {
+    const bool out = e->kind == FdKind::Stdout;
+    const auto cap = out ? ctx.config().limits.max_stdout_bytes : ctx.config().limits.max_stderr_bytes;
+    return std::unexpected(wasm::Trap{wasm::TrapKind::Host,
+                                      std::string("output limit: ") + (out ? "stdout" : "stderr") +
+                                          " passed its cap of " + std::to_string(cap) + " bytes",
+                                      0});
+  }
   return E::kSuccess;
 }
 

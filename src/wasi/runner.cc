@@ -1,9 +1,11 @@
 #include "wasi/runner.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <utility>
 
+#include "base/check.h"
 #include "wasi/functions.h"
 
 namespace wg::wasi {
@@ -16,6 +18,7 @@ std::string_view to_string(RunStatus status) {
     case RunStatus::DeadlineExceeded: return "deadline_exceeded";
     case RunStatus::Interrupted: return "interrupted";
     case RunStatus::MemoryLimit: return "memory_limit";
+    case RunStatus::OutputLimit: return "output_limit";
   }
   return "unknown";
 }
@@ -34,12 +37,14 @@ Result<RunResult> run(std::span<const std::uint8_t> module_bytes, vfs::Vfs& vfs,
 namespace {
 
 // Fails on imports nobody provides, or defines trapping stubs for them.
+// `defined` holds the (module, name) pairs the embedder defined itself.
 Status link_unknown_imports(const wasm::CompiledModule& module, wasm::Linker& linker, wasm::Store& store,
-                            UnknownImports policy) {
+                            UnknownImports policy, const std::set<std::pair<std::string, std::string>>& defined) {
   std::set<std::string_view> provided;
   for (const FunctionRow& row : function_table()) provided.insert(row.name);
   for (const wasm::Import& imp : module.module().imports) {
     if (imp.module == kModuleName && imp.kind == wasm::ExternKind::Func && provided.contains(imp.name)) continue;
+    if (defined.contains({imp.module, imp.name})) continue;
     const std::string what = "unknown import \"" + imp.module + "\".\"" + imp.name + "\" (" +
                              std::string(wasm::to_string(imp.kind)) + ")";
     if (imp.kind != wasm::ExternKind::Func) {
@@ -78,66 +83,115 @@ void set_outcome(RunResult& result, const wasm::Trap& trap) {
   result.trap = trap;
 }
 
-// Restores the VFS's clock however the run ends.
-struct ClockGuard {
-  vfs::Vfs& vfs;
-  vfs::Clock* after;
-  ~ClockGuard() { vfs.set_clock(after); }
-};
+// An unlimited budget is still counted, so that fuel_used is always known.
+std::uint64_t fuel_budget(const wasm::StoreLimits& limits) {
+  return std::min<std::uint64_t>(limits.fuel, static_cast<std::uint64_t>(INT64_MAX) - 1);
+}
+
+wasm::StoreLimits with_fuel(wasm::StoreLimits limits, std::uint64_t fuel) {
+  limits.fuel = fuel;
+  return limits;
+}
 
 }  // namespace
 
-Result<RunResult> run(std::shared_ptr<const wasm::CompiledModule> module, vfs::Vfs& vfs, const RunOptions& options) {
-  const vfs::Snapshot before = vfs.snapshot();
+Result<std::unique_ptr<GuestRun>> GuestRun::create(vfs::Vfs& vfs, const RunOptions& options) {
+  vfs::Snapshot before = vfs.snapshot();
   auto ctx = WG_TRY(WasiContext::create(vfs, options.wasi));
-  ClockGuard guard{vfs, options.after_clock};
-  vfs.set_clock(&ctx->clock());
+  return std::unique_ptr<GuestRun>(
+      new GuestRun(vfs, options, std::move(before), std::move(ctx), fuel_budget(options.limits)));
+}
 
-  // An unlimited budget is still counted, so that fuel_used is always known.
-  wasm::StoreLimits limits = options.limits;
-  const std::uint64_t budget = std::min<std::uint64_t>(limits.fuel, static_cast<std::uint64_t>(INT64_MAX) - 1);
-  limits.fuel = budget;
-  wasm::Store store(limits);
-  wasm::Linker linker;
-  define_wasi(linker, store, *ctx);
-  WG_TRY(link_unknown_imports(*module, linker, store, options.unknown_imports));
+GuestRun::GuestRun(vfs::Vfs& vfs, const RunOptions& options, vfs::Snapshot before,
+                   std::unique_ptr<WasiContext> ctx, std::uint64_t budget)
+    : vfs_(vfs),
+      options_(options),
+      before_(std::move(before)),
+      ctx_(std::move(ctx)),
+      budget_(budget),
+      store_(with_fuel(options.limits, budget)) {
+  vfs_.set_clock(&ctx_->clock());
+  define_wasi(linker_, store_, *ctx_);
+}
 
-  RunResult result;
-  auto finish = [&]() -> RunResult {
-    const std::uint64_t remaining = store.fuel_remaining();
-    result.fuel_used = budget >= remaining ? budget - remaining : 0;
-    result.stdout_data = std::move(ctx->stdout_data());
-    result.stderr_data = std::move(ctx->stderr_data());
-    result.stdout_truncated = ctx->stdout_truncated();
-    result.stderr_truncated = ctx->stderr_truncated();
-    ctx.reset();  // closes the guest's handles, freeing unlinked files
-    const vfs::Snapshot after = vfs.snapshot();
-    result.changes = vfs::diff(before, after);
-    result.digest = after.digest();
-    return std::move(result);
-  };
+GuestRun::~GuestRun() { vfs_.set_clock(options_.after_clock); }
 
-  auto inst = store.instantiate(module, linker);
+void GuestRun::define(std::string module, std::string name, wasm::FuncType type, wasm::HostFn fn) {
+  wasm::FuncInst* f = store_.create_host_func(std::move(type), std::move(fn));
+  defined_.emplace(module, name);
+  linker_.define(std::move(module), std::move(name), wasm::Extern{wasm::ExternKind::Func, f});
+}
+
+Result<wasm::ModuleInstance*> GuestRun::instantiate(std::shared_ptr<const wasm::CompiledModule> module) {
+  WG_CHECK(!ended_);
+  WG_TRY(link_unknown_imports(*module, linker_, store_, options_.unknown_imports, defined_));
+  auto inst = store_.instantiate(std::move(module), linker_);
   if (!inst) {
     if (inst.error().code() == ErrorCode::LimitExceeded) {
       // The module's own minimum memory is over the cap.
-      set_outcome(result, wasm::Trap{wasm::TrapKind::MemoryLimit, inst.error().message(), 0});
-      return finish();
+      end(wasm::Trap{wasm::TrapKind::MemoryLimit, inst.error().message(), 0});
+      return nullptr;
     }
     return std::unexpected(std::move(inst).error().with_context("link"));
   }
   if (inst->trap) {
-    set_outcome(result, *inst->trap);
-    return finish();
+    end(*inst->trap);
+    return nullptr;
   }
-  wasm::FuncInst* start = inst->instance->exported_func("_start");
+  return inst->instance;
+}
+
+std::optional<std::vector<wasm::Value>> GuestRun::call(wasm::FuncInst& func, std::span<const wasm::Value> args) {
+  WG_CHECK(!ended_);
+  auto called = store_.invoke(func, args);
+  if (!called) {
+    end(std::move(called).error());
+    return std::nullopt;
+  }
+  return std::move(*called);
+}
+
+void GuestRun::end(wasm::Trap trap) {
+  if (ended_) return;
+  ended_ = true;
+  set_outcome(result_, trap);
+}
+
+std::uint64_t GuestRun::fuel_used() const {
+  const std::uint64_t remaining = store_.fuel_remaining();
+  return budget_ >= remaining ? budget_ - remaining : 0;
+}
+
+RunResult GuestRun::finish() {
+  WG_CHECK(ctx_ != nullptr);
+  result_.fuel_used = fuel_used();
+  result_.stdout_data = std::move(ctx_->stdout_data());
+  result_.stderr_data = std::move(ctx_->stderr_data());
+  result_.stdout_truncated = ctx_->stdout_truncated();
+  result_.stderr_truncated = ctx_->stderr_truncated();
+  if (result_.status == RunStatus::Trapped && options_.wasi.limits.end_on_output_limit &&
+      (result_.stdout_truncated || result_.stderr_truncated) && result_.trap &&
+      result_.trap->kind == wasm::TrapKind::Host && result_.trap->message.starts_with("output limit:")) {
+    result_.status = RunStatus::OutputLimit;
+  }
+  ctx_.reset();  // closes the guest's handles, freeing unlinked files
+  const vfs::Snapshot after = vfs_.snapshot();
+  result_.changes = vfs::diff(before_, after);
+  result_.digest = after.digest();
+  return std::move(result_);
+}
+
+Result<RunResult> run(std::shared_ptr<const wasm::CompiledModule> module, vfs::Vfs& vfs, const RunOptions& options) {
+  auto guest = WG_TRY(GuestRun::create(vfs, options));
+  wasm::ModuleInstance* inst = WG_TRY(guest->instantiate(module));
+  if (inst == nullptr) return guest->finish();
+  wasm::FuncInst* start = inst->exported_func("_start");
   if (start == nullptr) return make_error(ErrorCode::Invalid, "module exports no \"_start\" function (not a WASI command)");
   if (!start->type->params.empty() || !start->type->results.empty()) {
     return make_error(ErrorCode::Invalid, "\"_start\" must have type [] -> []");
   }
-  auto called = store.invoke(*start, {});
-  if (!called) set_outcome(result, called.error());
-  return finish();
+  guest->call(*start, {});
+  return guest->finish();
 }
 
 }  // namespace wg::wasi

@@ -22,8 +22,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -57,6 +59,7 @@ enum class RunStatus : std::uint8_t {
   DeadlineExceeded,  // StoreLimits::deadline passed
   Interrupted,       // StoreLimits::interrupt was raised
   MemoryLimit,       // memory would grow past StoreLimits::max_memory_pages
+  OutputLimit,       // stdout or stderr passed its cap (WasiLimits::end_on_output_limit)
 };
 
 std::string_view to_string(RunStatus status);
@@ -81,5 +84,66 @@ wasm::CompileOptions compile_options_for(const WasiConfig& config);
                                     const RunOptions& options);
 [[nodiscard]] Result<RunResult> run(std::shared_ptr<const wasm::CompiledModule> module, vfs::Vfs& vfs,
                                     const RunOptions& options);
+
+// One guest run in progress: what run() and the reactor hosts (reactor.h,
+// ruby.h) share. Use: create(), define() any host functions beyond
+// preview1, instantiate(), invoke exports with call(), then finish() once.
+//
+// Contract: the first trap (exit, fuel, deadline, memory limit, host or
+// wasm trap) ends the run; it is recorded as the run's outcome, ended()
+// becomes true, and the instance must not be called again. finish()
+// collects fuel used, output and the VFS diff against the state at
+// create(), and closes the guest's descriptors. While a GuestRun exists
+// the VFS stamps times from its virtual clock; its destructor sets the VFS
+// clock to RunOptions::after_clock.
+// Thread-safety: one thread; `vfs` must not be used by others meanwhile.
+class GuestRun {
+ public:
+  // Errors: preopen errors (see WasiContext::create).
+  static Result<std::unique_ptr<GuestRun>> create(vfs::Vfs& vfs, const RunOptions& options);
+  ~GuestRun();
+  GuestRun(const GuestRun&) = delete;
+  GuestRun& operator=(const GuestRun&) = delete;
+
+  wasm::Store& store() { return store_; }
+  WasiContext& wasi() { return *ctx_; }
+  const RunOptions& options() const { return options_; }
+
+  // Defines a host function as module.name (before instantiate()); it takes
+  // precedence over the unknown-import policy.
+  void define(std::string module, std::string name, wasm::FuncType type, wasm::HostFn fn);
+
+  // Links preview1, the define()d functions and the unknown-import policy,
+  // then instantiates. Returns the instance, or nullptr when instantiation
+  // itself ended the run (a trap in the start function, or the module's
+  // own minimum memory over the cap: MemoryLimit). Errors: link errors
+  // (NotFound naming the import, Invalid for a type mismatch).
+  Result<wasm::ModuleInstance*> instantiate(std::shared_ptr<const wasm::CompiledModule> module);
+
+  // Invokes `func`; on a trap records it as the outcome and returns nullopt.
+  std::optional<std::vector<wasm::Value>> call(wasm::FuncInst& func, std::span<const wasm::Value> args);
+  // Ends the run with `trap` (a host-detected outcome), unless it has ended.
+  void end(wasm::Trap trap);
+  bool ended() const { return ended_; }
+
+  // Fuel used so far (the budget minus what remains).
+  std::uint64_t fuel_used() const;
+  // The result; call once. A run that never ended reports Exited, code 0.
+  RunResult finish();
+
+ private:
+  GuestRun(vfs::Vfs& vfs, const RunOptions& options, vfs::Snapshot before, std::unique_ptr<WasiContext> ctx,
+           std::uint64_t budget);
+  vfs::Vfs& vfs_;
+  RunOptions options_;
+  vfs::Snapshot before_;
+  std::unique_ptr<WasiContext> ctx_;
+  std::uint64_t budget_;
+  wasm::Store store_;
+  wasm::Linker linker_;
+  std::set<std::pair<std::string, std::string>> defined_;
+  RunResult result_;
+  bool ended_ = false;
+};
 
 }  // namespace wg::wasi

@@ -49,22 +49,27 @@ void Client::on_closed(std::function<void(const Error&)> handler) {
 void Client::start_transport() {
   if (started_) return;
   started_ = true;
+  // The transport calls back on its own thread (e.g. the stdio reader).
+  // Only a weak pointer and a copy of the strand cross over; the Client is
+  // locked on the strand. Locking it on the reader thread could make that
+  // thread drop the last reference, and the Client's destructor would then
+  // join the reader from the reader itself.
   std::weak_ptr<Client> weak = weak_from_this();
+  auto strand = strand_;
   transport_->start(
-      [weak](std::string text) {
-        if (auto self = weak.lock()) {
-          asio::post(self->strand_, [self, text = std::move(text)] { self->receive(text); });
-        }
+      [weak, strand](std::string text) {
+        asio::post(strand, [weak, text = std::move(text)] {
+          if (auto self = weak.lock()) self->receive(text);
+        });
       },
-      [weak](Error error) {
-        if (auto self = weak.lock()) {
-          asio::post(self->strand_, [self, error = std::move(error)] {
-            if (self->closed_) return;
-            self->closed_ = true;
-            self->fail_all(str_cat("upstream closed: ", error.message()));
-            if (self->closed_handler_) self->closed_handler_(error);
-          });
-        }
+      [weak, strand](Error error) {
+        asio::post(strand, [weak, error = std::move(error)] {
+          auto self = weak.lock();
+          if (!self || self->closed_) return;
+          self->closed_ = true;
+          self->fail_all(str_cat("upstream closed: ", error.message()));
+          if (self->closed_handler_) self->closed_handler_(error);
+        });
       });
 }
 

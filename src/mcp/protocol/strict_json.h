@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "base/utf8.h"
 
 namespace wg::mcp {
 
@@ -29,9 +30,7 @@ struct JsonLimits {
 
 Result<boost::json::value> parse_strict(std::string_view text, const JsonLimits& limits = {});
 
-// Returns the offset of the first byte that breaks UTF-8 well-formedness
-// (overlong forms, surrogates, code points above U+10FFFF, truncation), or
-// npos when `bytes` is well-formed.
-std::size_t find_invalid_utf8(std::string_view bytes);
+// find_invalid_utf8() lives in base/utf8.h (also used by agent file tools).
+using wg::find_invalid_utf8;
 
 }  // namespace wg::mcp
