@@ -591,55 +591,16 @@ int run_proxy(const ProxyConfig& config, std::FILE* err) {
   }
   std::unique_ptr<Proxy> proxy = std::move(*started);
 
-  asio::io_context io;
-  std::unique_ptr<mcp::HttpServer> http;
-  if (!config.stdio) {
-    mcp::HttpOptions http_options;
-    http_options.address = config.http_address;
-    http_options.port = config.http_port;
-    auto created = mcp::HttpServer::create(proxy->server(), io, std::move(http_options));
-    if (!created) {
-      std::fprintf(err, "wasmgate: %s\n", created.error().message().c_str());
-      return created.error().code() == ErrorCode::Invalid ? kExitUsage : kExitFailure;
-    }
-    http = std::move(*created);
-    const bool v6 = config.http_address.find(':') != std::string::npos;
-    std::fprintf(err, "wasmgate: proxy listening on http://%s%s%s:%u/mcp\n", v6 ? "[" : "", config.http_address.c_str(),
-                 v6 ? "]" : "", static_cast<unsigned>(http->port()));
-    std::fflush(err);
-  }
-
-  // SIGINT/SIGTERM end serving (as in serve.cc).
-  asio::io_context signal_io;
-  asio::signal_set signals(signal_io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& wait_ec, int) {
-    if (wait_ec) return;
-    asio::post(io, [&] {
-      if (http) http->stop();
-      io.stop();
-    });
-  });
-  std::thread signal_thread([&] { signal_io.run(); });
-
-  int code = kExitOk;
-  if (config.stdio) {
-    if (auto st = mcp::serve_stdio(proxy->server(), io); !st) {
-      std::fprintf(err, "wasmgate: %s\n", st.error().message().c_str());
-      code = kExitFailure;
-    }
-  } else {
-    // resources/read and prompts/get wait for the upstream on the session's
-    // thread: several threads keep one slow upstream read from stalling
-    // every other HTTP session.
-    std::vector<std::thread> extra;
-    for (int i = 0; i < 3; ++i) extra.emplace_back([&io] { io.run(); });
-    io.run();
-    for (auto& t : extra) t.join();
-  }
-  signal_io.stop();
-  signal_thread.join();
-  if (http) http->stop();
-  return code;
+  TransportConfig transport;
+  transport.stdio = config.stdio;
+  transport.http_address = config.http_address;
+  transport.http_port = config.http_port;
+  // resources/read and prompts/get wait for the upstream on the session's
+  // thread: several threads keep one slow upstream read from stalling
+  // every other HTTP session.
+  transport.http_threads = 4;
+  transport.label = "proxy ";
+  return serve_transport(proxy->server(), transport, err);
 }
 
 }  // namespace wg::app

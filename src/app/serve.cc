@@ -156,6 +156,14 @@ int serve(const ServeConfig& config, std::FILE* err) {
     return kExitFailure;
   }
 
+  TransportConfig transport;
+  transport.stdio = config.stdio;
+  transport.http_address = config.http_address;
+  transport.http_port = config.http_port;
+  return serve_transport(server, transport, err);
+}
+
+int serve_transport(mcp::Server& server, const TransportConfig& config, std::FILE* err) {
   asio::io_context io;
   std::unique_ptr<mcp::HttpServer> http;
   if (!config.stdio) {
@@ -169,8 +177,8 @@ int serve(const ServeConfig& config, std::FILE* err) {
     }
     http = std::move(*created);
     const bool v6 = config.http_address.find(':') != std::string::npos;
-    std::fprintf(err, "wasmgate: listening on http://%s%s%s:%u/mcp\n", v6 ? "[" : "", config.http_address.c_str(),
-                 v6 ? "]" : "", static_cast<unsigned>(http->port()));
+    std::fprintf(err, "wasmgate: %slistening on http://%s%s%s:%u/mcp\n", config.label.c_str(), v6 ? "[" : "",
+                 config.http_address.c_str(), v6 ? "]" : "", static_cast<unsigned>(http->port()));
     std::fflush(err);
   }
 
@@ -195,7 +203,10 @@ int serve(const ServeConfig& config, std::FILE* err) {
       code = kExitFailure;
     }
   } else {
+    std::vector<std::thread> extra;
+    for (std::size_t i = 1; i < config.http_threads; ++i) extra.emplace_back([&io] { io.run(); });
     io.run();
+    for (auto& t : extra) t.join();
   }
   signal_io.stop();
   signal_thread.join();

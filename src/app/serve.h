@@ -17,6 +17,10 @@
 
 #include "base/error.h"
 
+namespace wg::mcp {
+class Server;
+}
+
 namespace wg::app {
 
 struct ServeConfig {
@@ -42,5 +46,19 @@ Result<ListenAddress> parse_listen_address(std::string_view text);
 
 // Runs the server; blocks until it ends. Returns the exit code.
 int serve(const ServeConfig& config, std::FILE* err);
+
+// How serve_transport() offers a server.
+struct TransportConfig {
+  bool stdio = false;
+  std::string http_address = "127.0.0.1";
+  std::uint16_t http_port = 8931;
+  std::size_t http_threads = 1;  // threads running the HTTP io_context
+  std::string label;             // "" or e.g. "proxy ": "wasmgate: <label>listening on URL"
+};
+
+// Serves `server` over stdio until EOF, or over Streamable HTTP (printing
+// the listening URL on `err`) until SIGINT/SIGTERM. Shared by serve and
+// proxy. Returns the exit code.
+int serve_transport(mcp::Server& server, const TransportConfig& config, std::FILE* err);
 
 }  // namespace wg::app

@@ -24,30 +24,5 @@ int main(int argc, char **argv) {
   while ((opt = getopt(argc, argv, "f")) != -1) {
     if (opt != 'f') return 1;
   }
-  int n = argc - optind;
-  if (n < 2) {
-    if (n == 0) wg_warn(kProg, "missing file operand");
-    else wg_warn(kProg, "missing destination file operand after '%s'", argv[optind]);
-    return 1;
-  }
-  const char *dest = argv[argc - 1];
-  struct stat st;
-  int dest_is_dir = stat(dest, &st) == 0 && S_ISDIR(st.st_mode);
-  if (n > 2 && !dest_is_dir) {
-    wg_warn(kProg, "target '%s' is not a directory", dest);
-    return 1;
-  }
-  int status = 0;
-  for (int i = optind; i < argc - 1; ++i) {
-    if (!dest_is_dir) {
-      status |= move(argv[i], dest);
-      continue;
-    }
-    char *base = wg_basename(kProg, argv[i]);
-    char *to = wg_join(kProg, dest, base);
-    status |= move(argv[i], to);
-    free(base);
-    free(to);
-  }
-  return status;
+  return wg_each_source_to_dest(kProg, argc, argv, optind, move);
 }

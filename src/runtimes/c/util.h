@@ -122,4 +122,38 @@ static inline char *wg_basename(const char *prog, const char *path) {
   return out;
 }
 
+/* The operands of cp/mv: SOURCE DEST, or SOURCE... DIRECTORY (argv[first..]).
+   Applies `op` to each source and its destination (DIRECTORY/basename when
+   DEST is a directory); returns 1 after a usage error, else the OR of the
+   results. */
+static inline int wg_each_source_to_dest(const char *prog, int argc, char **argv, int first,
+                                         int (*op)(const char *from, const char *to)) {
+  int n = argc - first;
+  if (n < 2) {
+    if (n == 0) wg_warn(prog, "missing file operand");
+    else wg_warn(prog, "missing destination file operand after '%s'", argv[first]);
+    return 1;
+  }
+  const char *dest = argv[argc - 1];
+  struct stat st;
+  int dest_is_dir = stat(dest, &st) == 0 && S_ISDIR(st.st_mode);
+  if (n > 2 && !dest_is_dir) {
+    wg_warn(prog, "target '%s' is not a directory", dest);
+    return 1;
+  }
+  int status = 0;
+  for (int i = first; i < argc - 1; ++i) {
+    if (!dest_is_dir) {
+      status |= op(argv[i], dest);
+      continue;
+    }
+    char *base = wg_basename(prog, argv[i]);
+    char *to = wg_join(prog, dest, base);
+    status |= op(argv[i], to);
+    free(base);
+    free(to);
+  }
+  return status;
+}
+
 #endif
