@@ -269,20 +269,7 @@ Result<AgentConfig> AgentService::resolve_config(const json::object& args) {
     if (tmpl->max_turns > 0) config.max_turns = tmpl->max_turns;
     if (!tmpl->tools.empty()) config.tools = tmpl->tools;
     config.runtimes = tmpl->runtimes;
-    const auto& l = tmpl->limits;
-    const auto take = [](std::uint64_t& field, const std::optional<std::uint64_t>& v) {
-      if (v) field = *v;
-    };
-    take(config.limits.fuel, l.fuel);
-    take(config.limits.max_memory_bytes, l.max_memory_bytes);
-    take(config.limits.timeout_ms, l.timeout_ms);
-    take(config.limits.max_output_bytes, l.max_output_bytes);
-    take(config.limits.max_files, l.max_files);
-    take(config.limits.max_bytes, l.max_bytes);
-    take(config.limits.max_file_size, l.max_file_size);
-    take(config.limits.max_path_length, l.max_path_length);
-    take(config.limits.max_todos, l.max_todos);
-    take(config.limits.max_messages, l.max_messages);
+    config.limits = with_template_limits(config.limits, tmpl->limits);
   }
   if (auto v = WG_TRY(opt_string(args, "name", "", 256))) config.name = *v;
   if (auto v = WG_TRY(opt_string(args, "model", "", 256))) {

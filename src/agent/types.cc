@@ -15,18 +15,19 @@ namespace {
 struct LimitField {
   std::string_view key;
   std::uint64_t Limits::*field;
+  std::optional<std::uint64_t> gallery::TemplateLimits::*template_field;
 };
 constexpr std::array<LimitField, 10> kLimitFields{{
-    {"fuel", &Limits::fuel},
-    {"maxMemoryBytes", &Limits::max_memory_bytes},
-    {"timeoutMs", &Limits::timeout_ms},
-    {"maxOutputBytes", &Limits::max_output_bytes},
-    {"maxFiles", &Limits::max_files},
-    {"maxBytes", &Limits::max_bytes},
-    {"maxFileSize", &Limits::max_file_size},
-    {"maxPathLength", &Limits::max_path_length},
-    {"maxTodos", &Limits::max_todos},
-    {"maxMessages", &Limits::max_messages},
+    {"fuel", &Limits::fuel, &gallery::TemplateLimits::fuel},
+    {"maxMemoryBytes", &Limits::max_memory_bytes, &gallery::TemplateLimits::max_memory_bytes},
+    {"timeoutMs", &Limits::timeout_ms, &gallery::TemplateLimits::timeout_ms},
+    {"maxOutputBytes", &Limits::max_output_bytes, &gallery::TemplateLimits::max_output_bytes},
+    {"maxFiles", &Limits::max_files, &gallery::TemplateLimits::max_files},
+    {"maxBytes", &Limits::max_bytes, &gallery::TemplateLimits::max_bytes},
+    {"maxFileSize", &Limits::max_file_size, &gallery::TemplateLimits::max_file_size},
+    {"maxPathLength", &Limits::max_path_length, &gallery::TemplateLimits::max_path_length},
+    {"maxTodos", &Limits::max_todos, &gallery::TemplateLimits::max_todos},
+    {"maxMessages", &Limits::max_messages, &gallery::TemplateLimits::max_messages},
 }};
 
 constexpr std::array<std::string_view, 3> kTodoStatuses{"pending", "in_progress", "completed"};
@@ -57,6 +58,13 @@ Result<Limits> limits_from_json(const json::value& value, Limits base) {
   for (const auto& f : kLimitFields) {
     auto v = WG_TRY(opt_uint(object, f.key, "limits", 1));
     if (v) base.*(f.field) = *v;
+  }
+  return base;
+}
+
+Limits with_template_limits(Limits base, const gallery::TemplateLimits& overrides) {
+  for (const auto& f : kLimitFields) {
+    if (const auto& v = overrides.*(f.template_field)) base.*(f.field) = *v;
   }
   return base;
 }

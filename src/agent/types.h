@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "gallery/template.h"
 
 namespace wg::agent {
 
@@ -40,6 +41,8 @@ boost::json::object limits_to_json(const Limits& limits);
 // Reads the keys present in `json` over `base` (a partial object overrides
 // only what it names). Zero is refused for every limit.
 Result<Limits> limits_from_json(const boost::json::value& json, Limits base = {});
+// `base` with every limit a template sets.
+Limits with_template_limits(Limits base, const gallery::TemplateLimits& overrides);
 // Each field the smaller of the two.
 Limits clamp_limits(const Limits& wanted, const Limits& cap);
 
