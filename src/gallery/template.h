@@ -39,9 +39,8 @@
 namespace wg::gallery {
 
 // Resource limits a template asks for. Unset fields take the agent host's
-// defaults (agent/): fuel 1e9, maxMemoryBytes 256 MiB, timeoutMs 10000,
-// maxOutputBytes 1 MiB, maxFiles 1000, maxBytes 64 MiB, maxFileSize 16 MiB,
-// maxPathLength 1024, maxTodos 200, maxMessages 1000. A set field is >= 1.
+// defaults (agent::Limits in agent/types.h; table in docs/agents.md). A set
+// field is >= 1.
 struct TemplateLimits {
   std::optional<std::uint64_t> fuel;
   std::optional<std::uint64_t> max_memory_bytes;
