@@ -25,6 +25,7 @@ Agent Agent::working_copy() {
   copy.turn_count = turn_count;
   copy.todos = todos;
   copy.messages = messages;
+  copy.usage = usage;
   copy.journal_seq = journal_seq;
   copy.updated_ms = updated_ms;
   return copy;
@@ -40,6 +41,11 @@ Sha256Digest Agent::state_digest() {
   state["turnCount"] = turn_count;
   state["todos"] = todos_to_json(todos);
   state["conversation"] = messages;
+  // Absent until the first model reply, so digests of agents that never
+  // talked to a model are those of earlier versions.
+  if (usage != llm::Usage{}) {
+    state["usage"] = json::object{{"inputTokens", usage.input_tokens}, {"outputTokens", usage.output_tokens}};
+  }
   const std::string text = json::serialize(state);
   const auto fs_digest = vfs.digest();
   Sha256 h;

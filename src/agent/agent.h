@@ -10,7 +10,8 @@
 // State digest (recorded in every journal entry and in exports):
 //   SHA-256("wasmgate-agent-state-v1" 0x00 || J || 0x00 || vfs digest)
 // where J is the JSON serialisation of {config without id and created,
-// status, turnCount, todos, conversation} with keys in a fixed order. The
+// status, turnCount, todos, conversation, and usage once a model was
+// called} with keys in a fixed order. The
 // id and creation time are left out so that an agent imported under a new
 // id has the same state digest as its export (a fork differs from its
 // origin by its name).
@@ -24,6 +25,7 @@
 #include "agent/types.h"
 #include "base/error.h"
 #include "base/sha256.h"
+#include "llm/provider.h"
 #include "vfs/vfs.h"
 
 namespace wg::agent {
@@ -52,7 +54,8 @@ class Agent {
   AgentStatus status = AgentStatus::Active;
   std::uint32_t turn_count = 0;
   std::vector<Todo> todos;
-  boost::json::array messages;  // the conversation
+  boost::json::array messages;  // the conversation (agent/conversation.h)
+  llm::Usage usage;              // tokens of every model reply so far
   std::int64_t journal_seq = 0;  // seq of the last journal entry
   std::int64_t updated_ms = 0;
 };

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agent/conversation.h"
 #include "agent/json_args.h"
 #include "base/base64.h"
 #include "base/utf8.h"
@@ -184,6 +185,7 @@ json::object export_to_json(Agent& agent, const std::vector<store::JournalRow>& 
   doc["turnCount"] = agent.turn_count;
   doc["todos"] = todos_to_json(agent.todos);
   doc["conversation"] = agent.messages;
+  if (agent.usage != llm::Usage{}) doc["usage"] = usage_to_json(agent.usage);
   json::array files;
   for (const auto& row : rows_from_snapshot(agent.vfs.snapshot())) {
     json::object f{{"path", row.path}};
@@ -213,8 +215,8 @@ json::object export_to_json(Agent& agent, const std::vector<store::JournalRow>& 
 Result<Imported> import_from_json(const json::value& document, const Limits& max_limits) {
   if (!document.is_object()) return std::unexpected(invalid("expected the JSON object wasm_agent_export returns"));
   const auto& o = document.get_object();
-  WG_TRY(check_keys(o, {"format", "version", "config", "status", "turnCount", "todos", "conversation", "files",
-                        "journal", "digests"},
+  WG_TRY(check_keys(o, {"format", "version", "config", "status", "turnCount", "todos", "conversation", "usage",
+                        "files", "journal", "digests"},
                     ""));
   if (WG_TRY(opt_string(o, "format", "", 64)).value_or("") != "wasmgate.agent") {
     return std::unexpected(invalid("format: expected \"wasmgate.agent\""));
@@ -245,8 +247,12 @@ Result<Imported> import_from_json(const json::value& document, const Limits& max
     if (c->get_array().size() > agent.config.limits.max_messages) {
       return std::unexpected(Error(ErrorCode::LimitExceeded, "conversation: longer than the agent's maxMessages"));
     }
+    for (std::size_t i = 0; i < c->get_array().size(); ++i) {
+      WG_TRY_CTX(message_from_json(c->get_array()[i]), "conversation[" + std::to_string(i) + "]");
+    }
     agent.messages = c->get_array();
   }
+  if (const auto* u = o.if_contains("usage")) agent.usage = WG_TRY(usage_from_json(*u));
   const auto* journal_json = o.if_contains("journal");
   if (!journal_json) return std::unexpected(invalid("journal: missing"));
   out.journal = WG_TRY(journal_from_json(*journal_json));

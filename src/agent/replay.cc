@@ -2,8 +2,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "agent/conversation.h"
 #include "agent/export.h"
 #include "agent/json_args.h"
+#include "llm/config.h"
 
 namespace wg::agent {
 namespace json = boost::json;
@@ -17,6 +19,63 @@ Result<Agent> agent_from_create(const json::object& args) {
   const auto* config = args.if_contains("config");
   if (!config) return std::unexpected(invalid("create: args.config missing"));
   return Agent::create(WG_TRY(config_from_json(*config)));
+}
+
+Status check_message_room(const Agent& agent, std::size_t more) {
+  if (agent.messages.size() + more > agent.config.limits.max_messages) {
+    return std::unexpected(Error(ErrorCode::LimitExceeded,
+                                 "the conversation of agent " + agent.config.id + " is full (maxMessages " +
+                                     std::to_string(agent.config.limits.max_messages) +
+                                     "); wasm_agent_reset clears it"));
+  }
+  return ok();
+}
+
+// At most kMaxToolResultBytes, cut at a UTF-8 character boundary.
+std::string bounded_tool_text(std::string text) {
+  if (text.size() <= kMaxToolResultBytes) return text;
+  std::size_t cut = kMaxToolResultBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  const auto total = text.size();
+  text.resize(cut);
+  text += "\n[truncated: " + std::to_string(total - cut) + " more bytes]";
+  return text;
+}
+
+Result<OpOutcome> apply_model_tool(Agent& agent, const json::object& args, std::int64_t seq, ProgramRunner* runner,
+                                   std::atomic<bool>* interrupt) {
+  OpOutcome out;
+  llm::ToolResultBlock result;
+  result.tool_use_id = WG_TRY(req_string(args, "id", "args", 256));
+  const auto name = WG_TRY(req_string(args, "toolName", "args", 256));
+  WG_TRY(check_message_room(agent, 1));
+  const auto* input = args.if_contains("toolInput");
+  if (auto denied = WG_TRY(opt_string(args, "denied", "args", 64u << 10))) {
+    result.content = *denied;
+    result.is_error = true;
+  } else if (auto outcome = WG_TRY(opt_string(args, "outcome", "args", 64))) {
+    // A run ended on wall time or an interrupt: not reproducible, and it
+    // changed nothing; the model is told how it ended.
+    result.content = name + " stopped: " + *outcome + "; its file changes were discarded";
+    result.is_error = true;
+  } else if (!input || !input->is_object()) {
+    result.content = "toolInput: expected an object";
+    result.is_error = true;
+  } else {
+    ToolEnv env{runner, RunContext{static_cast<std::uint64_t>(seq), interrupt}};
+    auto ran = run_tool(agent, name, input->get_object(), env);
+    if (ran) {
+      result.content = bounded_tool_text(ran->text);
+      result.is_error = ran->tool_error;
+      out.tool = std::move(*ran);
+    } else {
+      result.content = ran.error().message();
+      result.is_error = true;
+    }
+  }
+  append_tool_result(agent.messages, result);
+  out.tool_result = std::move(result);
+  return out;
 }
 
 }  // namespace
@@ -41,6 +100,26 @@ Result<OpOutcome> apply_journal_op(Agent& agent, std::string_view op, const json
     out.tool = WG_TRY(run_tool(agent, name, input, env));
     return out;
   }
+  if (op == "prompt") {
+    const auto input = WG_TRY(req_string(args, "input", "args", 1u << 20));
+    WG_TRY(check_message_room(agent, 1));
+    agent.messages.push_back(message_to_json(llm::Message::user_text(input)));
+    return out;
+  }
+  if (op == "model") {
+    const auto format = WG_TRY(req_string(args, "format", "args", 32));
+    const auto raw = WG_TRY(req_string(args, "raw", "args", 64u << 20));
+    WG_TRY(check_message_room(agent, 1));
+    const auto parser = WG_TRY(llm::make_reply_parser(format));
+    auto response = WG_TRY_CTX(parser->parse_reply(raw), "the recorded model reply");
+    agent.messages.push_back(message_to_json(response.to_message()));
+    agent.turn_count += 1;
+    agent.usage.input_tokens += response.usage.input_tokens;
+    agent.usage.output_tokens += response.usage.output_tokens;
+    out.model = std::move(response);
+    return out;
+  }
+  if (op == "model_tool") return apply_model_tool(agent, args, seq, runner, interrupt);
   if (op == "reset") {
     agent.messages.clear();
     agent.turn_count = 0;

@@ -32,8 +32,23 @@ namespace wg::agent {
 
 // Operations whose entries replay re-executes.
 struct OpOutcome {
-  std::optional<ToolOutcome> tool;  // for "tool" entries
+  std::optional<ToolOutcome> tool;         // "tool", and "model_tool" entries whose tool ran
+  std::optional<llm::Response> model;      // "model": the recorded reply, parsed
+  std::optional<llm::ToolResultBlock> tool_result;  // "model_tool": what the model gets back
 };
+
+// The model loop's entries (docs/agents.md "The agent loop"):
+//   prompt      {input}                 appends the user's message
+//   model       {format, raw}           appends the assistant message parsed
+//                                       from the verbatim reply `raw`; one turn;
+//                                       adds its token usage
+//   model_tool  {id, toolName, toolInput, denied? | outcome?}
+//                                       runs one tool the model asked for (not
+//                                       when `denied`: the refusal is the
+//                                       result) and appends its tool_result
+// A tool that fails (bad input, a tool the agent lacks) gives an is_error
+// result, not an Error: the model sees what went wrong.
+inline constexpr std::size_t kMaxToolResultBytes = 256u << 10;  // of a tool_result's text
 
 // Applies the entry `op`/`args` (journal form) with sequence number `seq`
 // to `agent`. Errors are the operation's own (e.g. an edit that no longer

@@ -7,12 +7,14 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 
+#include "agent/conversation.h"
 #include "agent/export.h"
 #include "agent/json_args.h"
 #include "agent/replay.h"
 #include "base/base64.h"
 #include "gallery/gallery.h"
 #include "gallery/rvf.h"
+#include "llm/provider.h"
 #include "store/agent_db.h"
 #include "vfs/tree_ops.h"
 
@@ -58,6 +60,7 @@ store::AgentRow agent_row(Agent& agent, const std::string& state_digest) {
   row.updated_ms = agent.updated_ms;
   row.journal_seq = agent.journal_seq;
   row.state_digest = state_digest;
+  row.usage_json = json::serialize(usage_to_json(agent.usage));
   return row;
 }
 
@@ -82,6 +85,10 @@ std::string agent_line(Agent& agent) {
          (agent.config.template_id.empty() ? "-" : agent.config.template_id) + "  " +
          std::string(to_string(agent.status)) + "  turns=" + std::to_string(agent.turn_count) + "/" +
          std::to_string(agent.config.max_turns) + "  files=" + std::to_string(agent.file_count());
+}
+
+std::string usage_line(const llm::Usage& u) {
+  return std::to_string(u.input_tokens) + " input / " + std::to_string(u.output_tokens) + " output tokens";
 }
 
 Reply reply(json::object structured, std::string text) {
@@ -185,6 +192,9 @@ Status AgentService::restore() {
       }
       agent.journal_seq = row.journal_seq;
       agent.updated_ms = row.updated_ms;
+      if (row.usage_json != "{}") {
+        agent.usage = WG_TRY_CTX(usage_from_json(WG_TRY_CTX(parse_json_text(row.usage_json), "usage")), "usage");
+      }
       const auto digest = hex(agent.state_digest());
       if (digest != row.state_digest) {
         return std::unexpected(Error(ErrorCode::Internal, "state digest " + digest +
@@ -472,11 +482,13 @@ Result<Reply> AgentService::state(const json::object& args) {
   s["isStopped"] = agent.status == AgentStatus::Stopped || agent.turn_count >= agent.config.max_turns;
   s["todos"] = todos_to_json(agent.todos);
   s["messages"] = agent.messages;
+  s["usage"] = usage_to_json(agent.usage);
   s["journalSeq"] = agent.journal_seq;
   s["vfsDigest"] = hex(agent.vfs.digest());
   s["stateDigest"] = hex(agent.state_digest());
   std::string text = agent_line(agent) + "\nmessages: " + std::to_string(agent.messages.size()) +
-                     ", todos: " + std::to_string(agent.todos.size()) + ", journal: " +
+                     ", todos: " + std::to_string(agent.todos.size()) + ", tokens: " + usage_line(agent.usage) +
+                     ", journal: " +
                      std::to_string(agent.journal_seq) + " entries\nstate digest " + s["stateDigest"].as_string().c_str();
   return reply(std::move(s), std::move(text));
 }
@@ -711,14 +723,218 @@ Status AgentService::interrupt(std::string_view agent_id) {
   return ok();
 }
 
-Result<Reply> AgentService::prompt(const json::object& args) {
-  WG_TRY(check_keys(args, {"agentId", "input"}, ""));
-  WG_TRY(req_string(args, "input", "", 1u << 20));
+Result<OpOutcome> AgentService::step(Slot& slot, std::string_view op, const json::object& args) {
+  Agent working = slot.agent.working_copy();
+  auto applied = WG_TRY(apply_journal_op(working, op, args, slot.agent.journal_seq + 1, runner_, &slot.interrupt));
+  WG_TRY(commit_step(slot, working, op, args, applied));
+  return applied;
+}
+
+Status AgentService::commit_step(Slot& slot, Agent& working, std::string_view op, const json::object& args,
+                                 const OpOutcome& applied) {
+  json::object result;
+  if (applied.tool) {
+    result = applied.tool->structured;
+  } else if (applied.model) {
+    result = json::object{{"stopReason", llm::to_string(applied.model->stop_reason)},
+                          {"usage", usage_to_json(applied.model->usage)}};
+  } else if (applied.tool_result) {
+    result = json::object{{"isError", applied.tool_result->is_error}, {"content", applied.tool_result->content}};
+  }
+  return commit(slot, working, op, args, result);
+}
+
+namespace {
+
+// The tool definitions the model gets: the agent's granted built-ins.
+std::vector<llm::ToolDefinition> model_tools(const AgentConfig& config, ProgramRunner* runner) {
+  std::vector<llm::ToolDefinition> out;
+  for (const auto& name : config.tools) {
+    if (name == "run" && !runner) continue;
+    auto spec = builtin_tool_spec(name);
+    llm::ToolDefinition def;
+    def.name = name;
+    def.description = std::string(spec["description"].as_string());
+    if (name == "run") {
+      std::string programs;
+      for (const auto& p : runner->programs_for(config)) programs += (programs.empty() ? "" : ", ") + p;
+      def.description += " Programs: " + (programs.empty() ? std::string("none granted") : programs) +
+                         ", or the path of a .wasm file in your filesystem.";
+    }
+    def.input_schema = spec["inputSchema"];
+    out.push_back(std::move(def));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Reply> AgentService::prompt(const json::object& args, const PromptHooks& hooks) {
+  WG_TRY(check_keys(args, {"agentId", "input", "maxToolCalls"}, ""));
+  const auto input = WG_TRY(req_string(args, "input", "", 1u << 20));
+  if (input.empty()) return std::unexpected(invalid("input: must not be empty"));
+  const auto max_tool_calls =
+      WG_TRY(opt_uint(args, "maxToolCalls", "", 0, 10000)).value_or(options_.default_max_tool_calls);
   auto locked = WG_TRY(lock(args));
-  return std::unexpected(Error(ErrorCode::Unsupported,
-                               "no model provider is configured in this server, so agent " +
-                                   locked.agent().config.id +
-                                   " cannot be prompted; its tools work through wasm_agent_tool and wasm_agent_run"));
+  Slot& slot = locked.slot();
+  Agent& agent = locked.agent();  // the live agent; each step replaces it
+  const std::string id = agent.config.id;
+  if (agent.status == AgentStatus::Stopped) {
+    return std::unexpected(Error(ErrorCode::Denied, "agent " + id + " is stopped; wasm_agent_resume it first"));
+  }
+  if (agent.turn_count >= agent.config.max_turns) {
+    return std::unexpected(Error(ErrorCode::LimitExceeded,
+                                 "agent " + id + " has used all " + std::to_string(agent.config.max_turns) +
+                                     " turns (maxTurns); wasm_agent_reset clears its conversation and turn count"));
+  }
+  if (!options_.model_provider) {
+    return std::unexpected(Error(ErrorCode::Unsupported,
+                                 "no model provider is configured in this server, so agent " + id +
+                                     " cannot be prompted: set ANTHROPIC_API_KEY (or OPENAI_API_KEY, ...) or pass "
+                                     "--llm-config FILE to wasmgate serve (docs/llm.md); its tools work without a "
+                                     "model through wasm_agent_tool and wasm_agent_run"));
+  }
+  WG_TRY_CTX(conversation_for_model(agent.messages), "agent " + id);
+  const auto provider = WG_TRY_CTX(options_.model_provider(agent.config.model), "agent " + id);
+  slot.interrupt.store(false);
+  if (slot.stops_pending.load() > 0) {
+    return std::unexpected(Error(ErrorCode::Denied, "agent " + id + " is being stopped"));
+  }
+
+  std::uint64_t progress_step = 0;
+  const auto progress = [&](const std::string& message) {
+    if (hooks.progress) hooks.progress(++progress_step, message);
+  };
+  // Tool calls left open by an earlier prompt that ended between a model
+  // reply and its tool calls: both wire formats need an answer to each.
+  for (const auto& use : open_tool_uses(agent.messages)) {
+    WG_TRY(step(slot, "model_tool",
+                json::object{{"id", use.id},
+                             {"toolName", use.name},
+                             {"toolInput", use.input},
+                             {"denied", "not executed: the previous prompt ended before this call ran"}}));
+  }
+  WG_TRY(step(slot, "prompt", json::object{{"input", input}}));
+
+  std::uint32_t turns = 0;
+  std::uint64_t tool_calls = 0;
+  llm::Usage usage;
+  json::array calls;
+  std::string reply_text;
+  std::string stop;
+  for (;;) {
+    if (slot.interrupt.load()) {
+      stop = "interrupted";
+      break;
+    }
+    if (agent.turn_count >= agent.config.max_turns) {
+      stop = "max_turns";
+      break;
+    }
+    llm::Request request;
+    request.system = agent.config.instructions;
+    request.messages = WG_TRY_CTX(conversation_for_model(agent.messages), "agent " + id);
+    request.tools = model_tools(agent.config, runner_);
+    progress("turn " + std::to_string(agent.turn_count + 1) + ": asking " + agent.config.model);
+    llm::StreamCallbacks stream;
+    stream.on_tool_use_start = [&](std::string_view, std::string_view name) {
+      progress("the model is calling " + std::string(name));
+    };
+    auto response = provider->complete(request, hooks.progress ? &stream : nullptr);
+    if (!response) {
+      const Error& e = response.error();
+      return std::unexpected(Error(e.code(), e.message() + " (agent " + id + " is unchanged since its last step, " +
+                                                 "journal entry " + std::to_string(agent.journal_seq) + ": " +
+                                                 std::to_string(turns) + " model replies and " +
+                                                 std::to_string(tool_calls) +
+                                                 " tool calls of this prompt were kept; prompt again to continue)"));
+    }
+    const auto applied = WG_TRY(step(slot, "model",
+                                     json::object{{"format", provider->wire_format()}, {"raw", response->raw}}));
+    const llm::Response& reply = *applied.model;
+    ++turns;
+    usage.input_tokens += reply.usage.input_tokens;
+    usage.output_tokens += reply.usage.output_tokens;
+    if (const auto text = reply.text(); !text.empty()) reply_text = text;
+    const auto uses = reply.tool_uses();
+    if (uses.empty()) {
+      stop = std::string(llm::to_string(reply.stop_reason));
+      break;
+    }
+    bool budget_spent = false;
+    for (const auto* use : uses) {
+      json::object call_args{{"id", use->id}, {"toolName", use->name}, {"toolInput", use->input}};
+      ModelToolAdmission admission;
+      if (slot.interrupt.load()) {
+        call_args["denied"] = "not executed: the agent was stopped";
+      } else if (tool_calls >= max_tool_calls) {
+        call_args["denied"] = "not executed: this prompt's tool call budget (" + std::to_string(max_tool_calls) +
+                              " calls) is spent";
+        budget_spent = true;
+      } else if (hooks.gate) {
+        admission = hooks.gate(id, use->name, use->input);
+        if (!admission.allowed) call_args["denied"] = admission.refusal;
+      }
+      const bool runs = !call_args.contains("denied");
+      if (runs) {
+        ++tool_calls;
+        progress("tool " + use->name);
+      }
+      auto done = [&](ModelToolOutcome outcome) {
+        if (runs && admission.done) admission.done(outcome);
+      };
+      Agent working = agent.working_copy();
+      auto stepped = apply_journal_op(working, "model_tool", call_args, agent.journal_seq + 1, runner_,
+                                      &slot.interrupt);
+      if (stepped && stepped->tool) {
+        // A run ended by wall time or an interrupt is journaled with how it
+        // ended (replay cannot reproduce it), and the state is rebuilt from
+        // that record so that it is exactly what replay will build.
+        const auto* status = stepped->tool->structured.if_contains("status");
+        if (use->name == "run" && status && status->is_string() &&
+            (status->get_string() == "deadline_exceeded" || status->get_string() == "interrupted")) {
+          call_args["outcome"] = status->get_string();
+          working = agent.working_copy();
+          stepped = apply_journal_op(working, "model_tool", call_args, agent.journal_seq + 1, runner_, nullptr);
+        }
+      }
+      if (stepped) {
+        if (auto st = commit_step(slot, working, "model_tool", call_args, *stepped); !st) {
+          stepped = std::unexpected(st.error());
+        }
+      }
+      if (!stepped) {
+        done(ModelToolOutcome::Failed);
+        return std::unexpected(stepped.error());
+      }
+      const auto& tr = *stepped->tool_result;
+      done(!stepped->tool ? ModelToolOutcome::Failed
+                          : (tr.is_error ? ModelToolOutcome::ToolError : ModelToolOutcome::Succeeded));
+      json::object summary{{"id", use->id}, {"name", use->name}, {"isError", tr.is_error}};
+      if (!runs) summary["denied"] = call_args.at("denied");
+      calls.push_back(std::move(summary));
+    }
+    if (budget_spent) {
+      stop = "tool_budget";
+      break;
+    }
+  }
+
+  json::object structured{{"agentId", id},
+                          {"reply", reply_text},
+                          {"stopReason", stop},
+                          {"turns", turns},
+                          {"toolCalls", std::move(calls)},
+                          {"usage", usage_to_json(usage)},
+                          {"totalUsage", usage_to_json(agent.usage)},
+                          {"turnCount", agent.turn_count},
+                          {"maxTurns", agent.config.max_turns},
+                          {"journalSeq", agent.journal_seq},
+                          {"stateDigest", hex(agent.state_digest())}};
+  std::string text = reply_text.empty() ? "(the model gave no text)" : reply_text;
+  text += "\n\n[" + stop + " · " + std::to_string(turns) + (turns == 1 ? " model reply · " : " model replies · ") +
+          std::to_string(tool_calls) + " tool calls · " + usage_line(usage) + "]";
+  return reply(std::move(structured), std::move(text));
 }
 
 }  // namespace wg::agent

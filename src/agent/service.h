@@ -37,6 +37,9 @@
 #include "agent/tools.h"
 #include "base/error.h"
 
+namespace wg::llm {
+class Provider;
+}
 namespace wg::store {
 class AgentDb;
 struct JournalRow;
@@ -46,6 +49,37 @@ class Gallery;
 }
 
 namespace wg::agent {
+
+struct OpOutcome;  // agent/replay.h
+
+// How a tool call the model made fared, for the policy gate's bookkeeping.
+enum class ModelToolOutcome : std::uint8_t {
+  Succeeded,  // the tool ran and reported success
+  ToolError,  // the tool ran and reported failure (isError)
+  Failed,     // the tool did not run (bad input, not granted) or the step was not saved
+};
+
+// The policy gate's answer for one tool call the model made.
+struct ModelToolAdmission {
+  bool allowed = true;
+  std::string refusal;  // when !allowed: the text the model gets (names the rule)
+  // When allowed: called exactly once with how the call fared.
+  std::function<void(ModelToolOutcome)> done;
+};
+
+// What the caller of prompt() supplies besides the arguments.
+struct PromptHooks {
+  // A step happened or is starting ("turn 2: asking the model", "tool
+  // write_file"); `step` counts up from 1 within this prompt.
+  std::function<void(std::uint64_t step, std::string_view message)> progress;
+  // Decides each tool call of the model before it runs (the same policy as
+  // calls from MCP clients: docs/agents.md "The agent loop"). Null: no policy.
+  std::function<ModelToolAdmission(std::string_view agent_id, std::string_view tool, const boost::json::value& input)>
+      gate;
+};
+
+// Makes the provider for a model id ("anthropic:claude-sonnet-4-6", an alias).
+using ModelProviderFactory = std::function<Result<std::unique_ptr<llm::Provider>>(std::string_view model)>;
 
 struct ServiceOptions {
   std::size_t max_agents = 256;  // live agents, server-wide
@@ -62,6 +96,10 @@ struct ServiceOptions {
                        .max_messages = 100'000};
   std::string default_model = "anthropic:claude-sonnet-4-6";
   std::function<std::int64_t()> now_ms;  // wall clock for timestamps; default: system clock
+  // Model providers for wasm_agent_prompt; null: prompting explains how to
+  // configure one.
+  ModelProviderFactory model_provider;
+  std::uint64_t default_max_tool_calls = 100;  // per prompt, unless the prompt says otherwise
 };
 
 struct Reply {
@@ -116,8 +154,17 @@ class AgentService {
   // "interrupted") without changing its state; for MCP cancellation.
   // NotFound for an unknown agent.
   Status interrupt(std::string_view agent_id);
-  // wasm_agent_prompt {agentId, input}: needs a model provider (next issue).
-  Result<Reply> prompt(const boost::json::object& args);
+  // wasm_agent_prompt {agentId, input, maxToolCalls?}: the agent loop.
+  // Appends the input to the conversation, then asks the agent's model with
+  // its instructions, conversation and granted tools; runs each tool call
+  // the model makes (after hooks.gate) and feeds the results back, until the
+  // model ends its turn, the agent's maxTurns is used up, the prompt's tool
+  // call budget is spent, or the agent is stopped. Every step (prompt, each
+  // model reply verbatim, each tool call) is journaled and committed as it
+  // happens, so a failure part-way keeps the completed steps and replay
+  // reproduces them without the network. A provider failure is an Error
+  // that names the provider and what was kept.
+  Result<Reply> prompt(const boost::json::object& args, const PromptHooks& hooks = {});
 
  private:
   struct Slot {
@@ -143,6 +190,14 @@ class AgentService {
                 const boost::json::object& result, bool messages_replaced = false);
   // Persists a new agent (its files, messages, `history` journal rows and
   // one entry for `op`) and makes it live.
+  // Applies journal operation `op` to a working copy of the slot's agent
+  // and commits it. The journal digests, as the entry's result, the tool's
+  // structured result, the model reply's stop reason and usage, or the
+  // tool_result the model got ({} for other operations).
+  Result<OpOutcome> step(Slot& slot, std::string_view op, const boost::json::object& args);
+  // Commits `working`, changed by `applied` (journal operation `op`).
+  Status commit_step(Slot& slot, Agent& working, std::string_view op, const boost::json::object& args,
+                     const OpOutcome& applied);
   Result<Reply> add_agent(Agent agent, std::vector<store::JournalRow> history, std::string_view op,
                           const boost::json::object& journal_args, boost::json::object reply, std::string text);
 

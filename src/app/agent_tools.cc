@@ -3,12 +3,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 #include <functional>
+#include <future>
 
+#include "app/policy_runtime.h"
 #include "base/base64.h"
 #include "gallery/json_util.h"
 #include "gallery/rvf.h"
 #include "gallery/template.h"
 #include "mcp/server/session.h"
+#include "policy/gate.h"
 
 namespace wg::app {
 namespace {
@@ -17,6 +20,8 @@ namespace json = boost::json;
 using agent::Reply;
 
 using Handler = std::function<Result<Reply>(const json::object& args)>;
+// For tools that need the MCP call itself (progress, session, cancellation).
+using CallHandler = std::function<Result<Reply>(const std::shared_ptr<mcp::ToolCall>& call)>;
 
 struct ToolRow {
   std::string name;
@@ -27,6 +32,7 @@ struct ToolRow {
   bool read_only = false;
   bool destructive = false;
   Handler handler;
+  CallHandler call_handler;  // used instead of handler when set
 };
 
 // ---- schema helpers -----------------------------------------------------
@@ -150,12 +156,55 @@ Result<Reply> compose(const json::object& args) {
                text);
 }
 
-std::vector<ToolRow> tool_rows(agent::AgentService& svc, gallery::Gallery& gal) {
+// The policy's view of a tool call the model inside an agent makes: the
+// call an MCP client would make for the same effect, wasm_agent_tool
+// {agentId, toolName, toolInput}, in the prompting client's session and
+// identity — so one rule covers both paths (docs/agents.md "The agent loop").
+agent::ModelToolAdmission admit_model_tool(PolicyRuntime& rt, std::FILE* err,
+                                           const std::shared_ptr<mcp::ToolCall>& call, std::string_view agent_id,
+                                           std::string_view tool, const json::value& input) {
+  (void)poll_reload(rt, err);
+  policy::GateRequest request;
+  request.call.kind = policy::CallKind::Tool;
+  request.call.name = "wasm_agent_tool";
+  request.call.args = json::object{{"agentId", agent_id}, {"toolName", tool}, {"toolInput", input}};
+  if (auto session = call->session()) {
+    request.call.session = session->id();
+    request.call.identity = session->identity();
+  }
+  request.request_id = call->request_id().to_string();
+  // admit() may ask the human through elicitation and answer on the
+  // session's strand; this pool thread waits for it.
+  std::promise<policy::Admission> decided;
+  auto future = decided.get_future();
+  admit(rt, request, call, [&decided](policy::Admission a) { decided.set_value(std::move(a)); });
+  auto admission = std::make_shared<policy::Admission>(future.get());
+  agent::ModelToolAdmission out;
+  if (!admission->proceed()) {
+    out.allowed = false;
+    const auto result = admission->tool_result();
+    const auto& content = result.at("content").as_array();
+    out.refusal = content.empty() ? "Denied by policy" : std::string(content[0].at("text").as_string());
+    return out;
+  }
+  out.done = [&rt, err, request, admission](agent::ModelToolOutcome outcome) {
+    const auto upstream = outcome == agent::ModelToolOutcome::Succeeded
+                              ? policy::UpstreamOutcome::Succeeded
+                              : (outcome == agent::ModelToolOutcome::ToolError ? policy::UpstreamOutcome::ToolError
+                                                                               : policy::UpstreamOutcome::Failed);
+    if (auto st = rt.gate->after(request, *admission, upstream); !st) {
+      std::fprintf(err, "wasmgate: policy: recording a model tool call: %s\n", st.error().message().c_str());
+    }
+  };
+  return out;
+}
+
+std::vector<ToolRow> tool_rows(agent::AgentService& svc, gallery::Gallery& gal, const AgentToolsOptions& options) {
   std::vector<ToolRow> rows;
   const auto add = [&](std::string name, std::string title, std::string description, json::object input,
                        json::object output, Handler handler, bool read_only = false, bool destructive = false) {
     rows.push_back(ToolRow{std::move(name), std::move(title), std::move(description), std::move(input),
-                           std::move(output), read_only, destructive, std::move(handler)});
+                           std::move(output), read_only, destructive, std::move(handler), {}});
   };
   const auto svc_op = [&svc](Result<Reply> (agent::AgentService::*op)(const json::object&)) -> Handler {
     return [&svc, op](const json::object& args) { return (svc.*op)(args); };
@@ -178,9 +227,35 @@ std::vector<ToolRow> tool_rows(agent::AgentService& svc, gallery::Gallery& gal) 
       "conversation and limits, optionally from a gallery template or an RVF container. It persists across "
       "restarts.",
       object_schema(create_props), agent_summary_schema(), svc_op(&agent::AgentService::create));
-  add("wasm_agent_prompt", "Prompt agent", "Send a prompt to an agent's model and get its reply.",
-      object_schema({{"agentId", agent_id()}, {"input", str("User prompt")}}, {"agentId", "input"}),
-      out({{"reply", {{"type", "string"}}}}), svc_op(&agent::AgentService::prompt));
+  add("wasm_agent_prompt", "Prompt agent",
+      "Send a prompt to an agent's model and run its agent loop: the model works in the agent's sandbox with its "
+      "granted tools (each call passes the server's policy) until it ends its turn, maxTurns or the tool call "
+      "budget is used up. Streams progress; every step is journaled (replayable).",
+      object_schema({{"agentId", agent_id()},
+                     {"input", str("User prompt")},
+                     {"maxToolCalls", integer("Tool calls the model may make in this prompt (default 100)")}},
+                    {"agentId", "input"}),
+      out({{"reply", {{"type", "string"}}},
+           {"stopReason", {{"type", "string"}}},
+           {"turns", {{"type", "integer"}}},
+           {"toolCalls", {{"type", "array"}}},
+           {"usage", {{"type", "object"}}},
+           {"totalUsage", {{"type", "object"}}}},
+          {"reply", "stopReason"}),
+      nullptr);
+  rows.back().call_handler = [&svc, options](const std::shared_ptr<mcp::ToolCall>& call) {
+    agent::PromptHooks hooks;
+    hooks.progress = [call](std::uint64_t step, std::string_view message) {
+      call->progress(static_cast<double>(step), std::nullopt, message);
+    };
+    if (options.policy) {
+      hooks.gate = [&rt = *options.policy, err = options.err, call](std::string_view agent_id, std::string_view tool,
+                                                                   const json::value& input) {
+        return admit_model_tool(rt, err, call, agent_id, tool, input);
+      };
+    }
+    return svc.prompt(call->arguments(), hooks);
+  };
   add("wasm_agent_tool", "Use agent tool",
       "Execute a built-in tool in an agent's sandbox: read_file, write_file, edit_file, list_files, delete_file, "
       "glob, grep, write_todos, run. toolInput is flat: {path, content, old_string, new_string, todos, ...}.",
@@ -488,8 +563,8 @@ Result<std::optional<std::string>> DbTemplateStore::get_setting(std::string_view
 Status DbTemplateStore::put_setting(std::string_view key, std::string_view json) { return db_.put_setting(key, json); }
 
 Status register_agent_tools(mcp::Server& server, agent::AgentService& service, gallery::Gallery& gallery,
-                            boost::asio::thread_pool& pool) {
-  for (auto& row : tool_rows(service, gallery)) {
+                            boost::asio::thread_pool& pool, const AgentToolsOptions& options) {
+  for (auto& row : tool_rows(service, gallery, options)) {
     mcp::ToolSpec spec;
     spec.name = row.name;
     spec.title = row.title;
@@ -500,16 +575,20 @@ Status register_agent_tools(mcp::Server& server, agent::AgentService& service, g
                                     {"destructiveHint", row.destructive},
                                     {"openWorldHint", false}};
     auto handler = std::make_shared<Handler>(std::move(row.handler));
-    // Tools that may run a guest: MCP cancellation interrupts it.
-    const bool interruptible = row.name == "wasm_agent_run" || row.name == "wasm_agent_tool";
-    WG_TRY(server.add_async_tool(std::move(spec), [&pool, &service, handler,
+    auto call_handler = std::make_shared<CallHandler>(std::move(row.call_handler));
+    // Tools that may run a guest or a model loop: MCP cancellation interrupts them.
+    const bool interruptible =
+        row.name == "wasm_agent_run" || row.name == "wasm_agent_tool" || row.name == "wasm_agent_prompt";
+    WG_TRY(server.add_async_tool(std::move(spec), [&pool, &service, handler, call_handler,
                                                    interruptible](std::shared_ptr<mcp::ToolCall> call) {
       if (interruptible) {
         if (const auto* id = call->arguments().if_contains("agentId"); id && id->is_string()) {
           call->on_cancel([&service, agent_id = std::string(id->get_string())] { (void)service.interrupt(agent_id); });
         }
       }
-      boost::asio::post(pool, [call, handler] { call->finish(to_tool_result((*handler)(call->arguments()))); });
+      boost::asio::post(pool, [call, handler, call_handler] {
+        call->finish(to_tool_result(*call_handler ? (*call_handler)(call) : (*handler)(call->arguments())));
+      });
     }));
   }
   return ok();

@@ -8,12 +8,15 @@
 // structuredContent, and failures are isError results whose text names the
 // problem (never JSON inside a string). Handlers run on `pool`, so a long
 // `run` never blocks a session's other requests. `service`, `gallery` and
-// `pool` must outlive the server.
+// `pool` must outlive the server. wasm_agent_prompt streams its steps as
+// progress notifications, and an MCP cancellation stops its loop (and a
+// running guest) at the next step.
 // Thread-safety: handlers may run concurrently (the service and gallery are
 // thread-safe).
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
+#include <cstdio>
 #include <memory>
 
 #include "agent/service.h"
@@ -23,8 +26,18 @@
 
 namespace wg::app {
 
+struct PolicyRuntime;
+
+struct AgentToolsOptions {
+  // When set, every tool call the model makes inside wasm_agent_prompt passes
+  // this policy as the equivalent wasm_agent_tool call (with approval by
+  // elicitation when the prompting client supports it). Must outlive the server.
+  PolicyRuntime* policy = nullptr;
+  std::FILE* err = stderr;  // policy reload and bookkeeping messages
+};
+
 Status register_agent_tools(mcp::Server& server, agent::AgentService& service, gallery::Gallery& gallery,
-                            boost::asio::thread_pool& pool);
+                            boost::asio::thread_pool& pool, const AgentToolsOptions& options = {});
 
 // The gallery's TemplateStore over the agent database.
 class DbTemplateStore final : public gallery::TemplateStore {

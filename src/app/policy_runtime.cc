@@ -10,8 +10,13 @@ namespace json = boost::json;
 
 Result<std::unique_ptr<PolicyRuntime>> open_policy_runtime(const std::string& policy_file,
                                                            const std::string& state_dir) {
+  return open_policy_runtime(WG_TRY(policy::PolicyHolder::open(policy_file)), state_dir);
+}
+
+Result<std::unique_ptr<PolicyRuntime>> open_policy_runtime(std::unique_ptr<policy::PolicyHolder> holder,
+                                                           const std::string& state_dir) {
   auto rt = std::make_unique<PolicyRuntime>();
-  rt->holder = WG_TRY(policy::PolicyHolder::open(policy_file));
+  rt->holder = std::move(holder);
   const std::filesystem::path dir(state_dir);
   rt->store = WG_TRY(store::PolicyStateStore::open((dir / store::kPolicyStateFile).string()));
   rt->audit = WG_TRY(policy::AuditLog::open((dir / "audit.jsonl").string()));
@@ -40,6 +45,15 @@ bool poll_reload(PolicyRuntime& rt, std::FILE* err) {
     }
   }
   return false;
+}
+
+mcp::ToolResult refusal_result(const json::object& refusal, bool has_output_schema) {
+  mcp::ToolResult r = tool_result_from_json(refusal);
+  if (has_output_schema && r.structured_content) {
+    r.content.push_back(json::object{{"type", "text"}, {"text", json::serialize(*r.structured_content)}});
+    r.structured_content.reset();
+  }
+  return r;
 }
 
 mcp::ToolResult tool_result_from_json(const json::object& o) {
@@ -107,12 +121,15 @@ void gated_call(PolicyRuntime& rt, const std::shared_ptr<const mcp::Server::Tool
   request.call.kind = policy::CallKind::Tool;
   request.call.name = tool->spec.name;
   request.call.args = call->arguments();
-  if (auto session = call->session()) request.call.session = session->id();
+  if (auto session = call->session()) {
+    request.call.session = session->id();
+    request.call.identity = session->identity();
+  }
   request.request_id = call->request_id().to_string();
   admit(rt, request, call, [&gate, request, tool, call, err](policy::Admission decided) {
     auto admission = std::make_shared<policy::Admission>(std::move(decided));
     if (!admission->proceed()) {
-      call->finish(tool_result_from_json(admission->tool_result()));
+      call->finish(refusal_result(admission->tool_result(), tool->spec.output_schema.has_value()));
       return;
     }
     call->on_finish([&gate, request, admission, err](const Result<mcp::ToolResult>& result) {

@@ -51,6 +51,10 @@ struct PolicyRuntime {
 
 Result<std::unique_ptr<PolicyRuntime>> open_policy_runtime(const std::string& policy_file,
                                                            const std::string& state_dir);
+// The same around a holder made otherwise (e.g. PolicyHolder::fixed for the
+// embedded default policy).
+Result<std::unique_ptr<PolicyRuntime>> open_policy_runtime(std::unique_ptr<policy::PolicyHolder> holder,
+                                                           const std::string& state_dir);
 
 // Hot reload: reloads the policy file when it changed; reports a new
 // revision or a rejected file on `err`. Returns true when a new policy is
@@ -59,6 +63,13 @@ bool poll_reload(PolicyRuntime& rt, std::FILE* err);
 
 // A tools/call result object as an mcp::ToolResult (content, structuredContent, isError).
 mcp::ToolResult tool_result_from_json(const boost::json::object& o);
+
+// A Gate refusal (Admission::tool_result()) as the result of a tool. For a
+// tool with an outputSchema the details travel as a second text item holding
+// the same JSON object instead of structuredContent: the official TS SDK
+// client (1.32) validates structuredContent against outputSchema even on
+// isError results and throws instead of showing the refusal.
+mcp::ToolResult refusal_result(const boost::json::object& refusal, bool has_output_schema);
 
 // Decides a tools/call: Gate::before, and when the policy asks for a human's
 // approval and the client supports elicitation (spec client/elicitation,

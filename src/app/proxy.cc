@@ -7,16 +7,22 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
+#include <cctype>
+#include <charconv>
 #include <csignal>
 #include <filesystem>
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <system_error>
 #include <thread>
 
+#include "app/admin_api.h"
+#include "app/auth_tokens.h"
 #include "app/policy_runtime.h"
 #include "app/serve.h"
+#include "base/check.h"
 #include "mcp/client/http_client.h"
 #include "mcp/client/stdio_child.h"
 #include "mcp/protocol/str_cat.h"
@@ -51,6 +57,88 @@ std::optional<json::object> object_field(const json::object& o, std::string_view
 }
 
 std::string describe(const mcp::RpcError& e) { return str_cat("error ", e.code, ": ", e.message); }
+
+std::unexpected<mcp::RpcError> rpc_failure(mcp::RpcCode code, std::string message) {
+  return std::unexpected(mcp::RpcError{static_cast<std::int32_t>(code), std::move(message), std::nullopt});
+}
+
+// The client capability a server->client request needs (spec: a server
+// sends these only to a client that declared the capability); empty for
+// methods the proxy does not relay.
+std::string_view needed_capability(std::string_view method) {
+  if (method == "sampling/createMessage") return "sampling";  // spec client/sampling
+  if (method == "elicitation/create") return "elicitation";   // spec client/elicitation
+  if (method == "roots/list") return "roots";                 // spec client/roots
+  return {};
+}
+
+// Whether `caps` (a downstream client's declared capabilities) admit the
+// request. Elicitation: an empty object means form mode only; url mode
+// needs "url" (spec client/elicitation "Capabilities").
+bool client_admits(const json::object& caps, std::string_view method, const json::object& params) {
+  const std::string_view needs = needed_capability(method);
+  const json::value* cap = caps.if_contains(needs);
+  if (!cap || !cap->is_object()) return false;
+  if (method == "elicitation/create") {
+    const std::string mode = string_field(params, "mode");
+    const json::object& e = cap->get_object();
+    if (mode == "url") return e.contains("url");
+    return e.empty() || e.contains("form");
+  }
+  return true;
+}
+
+// The first pair of members of one object, at any depth of `v`, whose
+// names differ only in ASCII case ("message" / "Message"); empty if none.
+// The policy reads one of them; an upstream that matches names loosely
+// could read the other, so the proxy refuses such arguments.
+std::optional<std::pair<std::string, std::string>> case_variant_keys(const json::value& v, std::size_t depth = 0) {
+  constexpr std::size_t kMaxDepth = 64;  // the strict parser's own depth limit
+  if (depth > kMaxDepth) return std::nullopt;
+  const auto lower = [](std::string_view k) {
+    std::string out(k);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  if (v.is_object()) {
+    std::map<std::string, std::string> seen;
+    for (const auto& member : v.get_object()) {
+      auto [it, fresh] = seen.emplace(lower(member.key()), std::string(member.key()));
+      if (!fresh) return std::pair{it->second, std::string(member.key())};
+      if (auto inner = case_variant_keys(member.value(), depth + 1)) return inner;
+    }
+  } else if (v.is_array()) {
+    for (const json::value& item : v.get_array()) {
+      if (auto inner = case_variant_keys(item, depth + 1)) return inner;
+    }
+  }
+  return std::nullopt;
+}
+
+// A server->client request's outcome (mcp::ClientReply) as the JSON-RPC
+// reply the upstream gets: the client's own error code and message when it
+// answered with an error (the Session reports those as Denied "client
+// answered M with error CODE: MESSAGE"), else -32603 saying what happened.
+mcp::RpcReply relayed_reply(const std::string& method, Result<json::object> r) {
+  if (r) return std::move(*r);
+  const std::string& text = r.error().message();
+  if (r.error().code() == ErrorCode::Denied) {
+    constexpr std::string_view kMarker = " with error ";
+    if (auto at = text.find(kMarker); at != std::string::npos) {
+      const char* begin = text.data() + at + kMarker.size();
+      const char* end = text.data() + text.size();
+      std::int32_t code = 0;
+      auto [next, ec] = std::from_chars(begin, end, code);
+      if (ec == std::errc() && std::string_view(next, end).starts_with(": ")) {
+        return std::unexpected(mcp::RpcError{code, std::string(next + 2, end), std::nullopt});
+      }
+    }
+  }
+  if (r.error().code() == ErrorCode::Unsupported) {
+    return rpc_failure(mcp::RpcCode::MethodNotFound, str_cat("wasmgate proxy: ", text));
+  }
+  return rpc_failure(mcp::RpcCode::InternalError, str_cat("wasmgate proxy: relaying ", method, " failed: ", text));
+}
 
 // The ToolSpec of an upstream Tool object (schema.ts Tool); Invalid when it
 // has no name. The Server checks the rest when it is added.
@@ -120,6 +208,25 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
   std::mutex progress_mutex;                                           // guards progress_calls
   std::map<std::string, std::weak_ptr<mcp::ToolCall>> progress_calls;  // upstream progressToken -> call
   std::atomic<std::uint64_t> next_token{1};
+
+  // A tools/call forwarded upstream and not yet answered: the downstream
+  // call, its session and that client's declared capabilities (copied on
+  // the session strand when the call was forwarded).
+  struct Forwarded {
+    std::weak_ptr<mcp::ToolCall> call;
+    std::weak_ptr<mcp::Session> session;
+    json::object capabilities;
+  };
+  std::mutex forwarded_mutex;                    // guards forwarded
+  std::map<std::uint64_t, Forwarded> forwarded;  // by forwarding order
+  std::atomic<std::uint64_t> next_forwarded{1};
+
+  // What `server` offers of the upstream's resources, templates and prompts
+  // (the upstream's objects, by uri / uriTemplate / name).
+  std::mutex catalog_mutex;  // guards the three maps below and serialises their updates
+  std::map<std::string, json::object> mirrored_resources;
+  std::map<std::string, json::object> mirrored_templates;
+  std::map<std::string, json::object> mirrored_prompts;
 
   bool on_upstream_thread() const { return std::this_thread::get_id() == upstream_thread.get_id(); }
 
@@ -275,7 +382,11 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
     request.call.kind = kind;
     request.call.name = std::move(name);
     request.call.args = std::move(args);
-    if (session) request.call.session = session->id();
+    if (session) {
+      request.call.session = session->id();
+      // The bearer token's identity over HTTP with --auth-tokens; "" on stdio.
+      request.call.identity = session->identity();
+    }
     request.request_id = std::move(request_id);
     return request;
   }
@@ -287,9 +398,28 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
     }
   }
 
+  // A refusal as the result of tool `name` (app::refusal_result: no
+  // structuredContent when the tool declares an outputSchema).
+  mcp::ToolResult refusal_result(const std::string& name, const json::object& refusal) {
+    bool has_output_schema = false;
+    {
+      std::lock_guard lock(tools_mutex);
+      auto it = registered.find(name);
+      has_output_schema = it != registered.end() && it->second.contains("outputSchema");
+    }
+    return app::refusal_result(refusal, has_output_schema);
+  }
+
   // tools/call: Gate (with elicitation approval, see admit()), upstream, Gate::after.
   void forward_call(const std::string& name, const std::shared_ptr<mcp::ToolCall>& call) {
     poll_policy();
+    // Fail closed on arguments two readers could see differently (the
+    // strict parser already refused duplicate names).
+    if (auto variants = case_variant_keys(call->arguments())) {
+      return call->finish(mcp::ToolResult::error(str_cat(
+          "wasmgate proxy: refused: the arguments of \"", name, "\" have members whose names differ only in case (\"",
+          variants->first, "\" and \"", variants->second, "\"); the call was not forwarded")));
+    }
     auto request =
         gate_request(policy::CallKind::Tool, name, call->arguments(), call->session(), call->request_id().to_string());
     admit(*rt, request, call, [weak = weak_from_this(), name, call, request](policy::Admission decided) {
@@ -301,7 +431,12 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
 
   void forward_admitted(const std::string& name, const std::shared_ptr<mcp::ToolCall>& call,
                         const policy::GateRequest& request, const std::shared_ptr<policy::Admission>& admission) {
-    if (!admission->proceed()) return call->finish(tool_result_from_json(admission->tool_result()));
+    if (!admission->proceed()) return call->finish(refusal_result(name, admission->tool_result()));
+    // Cancelled while a human was asked to approve: never forwarded.
+    if (call->cancelled()) {
+      record(request, *admission, policy::UpstreamOutcome::Failed);
+      return call->finish(mcp::ToolResult::error("wasmgate proxy: the client cancelled the request"));
+    }
 
     json::object params{{"name", name}, {"arguments", call->arguments()}};
     // Progress (spec basic/utilities/progress): the upstream gets a token
@@ -316,14 +451,26 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
       std::lock_guard lock(progress_mutex);
       progress_calls.emplace(token, call);
     }
-    client->request(
+    // Server->client requests the upstream makes while this call runs are
+    // relayed to this call's client (on_upstream_request).
+    const std::uint64_t seq = next_forwarded.fetch_add(1);
+    {
+      std::shared_ptr<mcp::Session> session = call->session();
+      std::lock_guard lock(forwarded_mutex);
+      forwarded.emplace(seq, Forwarded{call, session, session ? session->client_capabilities() : json::object{}});
+    }
+    const mcp::RequestId upstream_id = client->request(
         "tools/call", std::move(params),
-        [weak = weak_from_this(), request, admission, call, token, name](mcp::RpcReply reply) {
+        [weak = weak_from_this(), request, admission, call, token, name, seq](mcp::RpcReply reply) {
           auto self = weak.lock();
           if (!self) return call->finish(mcp::ToolResult::error("wasmgate proxy: shutting down"));
           if (!token.empty()) {
             std::lock_guard lock(self->progress_mutex);
             self->progress_calls.erase(token);
+          }
+          {
+            std::lock_guard lock(self->forwarded_mutex);
+            self->forwarded.erase(seq);
           }
           if (!reply) {
             self->record(request, *admission, policy::UpstreamOutcome::Failed);
@@ -336,6 +483,75 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
                        result.is_error ? policy::UpstreamOutcome::ToolError : policy::UpstreamOutcome::Succeeded);
           call->finish(std::move(result));
         });
+    // A downstream notifications/cancelled (or the session closing) cancels
+    // the upstream request (spec basic/utilities/cancellation); the Client
+    // then completes it with an error, so the handler above records Failed
+    // and the reservation is released. A call already answered is ignored.
+    call->on_cancel([weak = weak_from_this(), upstream_id] {
+      if (auto self = weak.lock()) self->client->cancel(upstream_id, "the client cancelled the request");
+    });
+  }
+
+  // The forwarded call a server->client request from the upstream belongs
+  // to. The wire does not say (over stdio nothing ties a server's request
+  // to the request it serves), so: the calls in flight must all come from
+  // one downstream session; the newest of them is taken (over HTTP its
+  // response stream carries the request). None, or calls from several
+  // sessions, is an error: relaying to a guessed client could show one
+  // user another's prompt.
+  Result<Forwarded> related_call(std::string_view method) {
+    std::lock_guard lock(forwarded_mutex);
+    std::optional<Forwarded> newest;
+    std::set<const mcp::Session*> sessions;
+    for (const auto& [seq, f] : forwarded) {
+      auto call = f.call.lock();
+      auto session = f.session.lock();
+      if (!call || !session || call->cancelled()) continue;
+      sessions.insert(session.get());
+      newest = f;
+    }
+    if (!newest) {
+      return make_error(ErrorCode::Unsupported,
+                        str_cat(method,
+                                " can only be relayed to the client whose forwarded tools/call is in flight, "
+                                "and none is"));
+    }
+    if (sessions.size() > 1) {
+      return make_error(ErrorCode::Unsupported,
+                        str_cat(method, ": tools/call requests of ", sessions.size(),
+                                " clients are in flight; the proxy cannot tell which one this request is for"));
+    }
+    return *newest;
+  }
+
+  // A request from the upstream to its client (the proxy). ping is
+  // answered here (it asks whether the proxy is alive); sampling,
+  // elicitation and roots go to the related downstream client when it
+  // declared the capability, and its answer (result or error) goes back.
+  void on_upstream_request(const std::string& method, const json::object& params, mcp::RpcReplyHandler reply) {
+    if (method == "ping") return reply(json::object{});  // spec basic/utilities/ping
+    if (needed_capability(method).empty()) {
+      return reply(rpc_failure(mcp::RpcCode::MethodNotFound,
+                               str_cat("wasmgate proxy: ", method, " is not relayed to the client")));
+    }
+    auto related = related_call(method);
+    if (!related) {
+      return reply(rpc_failure(mcp::RpcCode::MethodNotFound, str_cat("wasmgate proxy: ", related.error().message())));
+    }
+    auto call = related->call.lock();
+    if (!call) return reply(rpc_failure(mcp::RpcCode::InternalError, "wasmgate proxy: the client's call ended"));
+    // Never ask a client for what it did not declare (the Session checks
+    // the capability too; this also checks elicitation's form/url modes).
+    if (!client_admits(related->capabilities, method, params)) {
+      std::string what(needed_capability(method));
+      if (method == "elicitation/create" && string_field(params, "mode") == "url") what = "elicitation.url";
+      return reply(
+          rpc_failure(mcp::RpcCode::MethodNotFound, str_cat("wasmgate proxy: the client did not declare the \"", what,
+                                                            "\" capability; ", method, " is not relayed")));
+    }
+    call->request(method, params, config.request_timeout, [method, reply = std::move(reply)](Result<json::object> r) {
+      reply(relayed_reply(method, std::move(r)));
+    });
   }
 
   // resources/read and prompts/get: Gate, upstream (waited for), Gate::after.
@@ -397,61 +613,81 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
       server->log(*level, string_field(params, "logger"), *data);
       return;
     }
-    // resources/prompts list_changed, resources/updated: not relayed (see proxy.h).
+    if (method == "notifications/resources/list_changed") {
+      refresh_catalog_async(Catalog::Resources);
+      return refresh_catalog_async(Catalog::Templates);
+    }
+    if (method == "notifications/prompts/list_changed") return refresh_catalog_async(Catalog::Prompts);
+    if (method == "notifications/resources/updated") {
+      // Spec server/resources "Subscriptions": to the sessions subscribed to it.
+      const std::string uri = string_field(params, "uri");
+      if (!uri.empty()) server->notify_resource_updated(uri);
+      return;
+    }
   }
 
-  // Lists and registers the upstream's resources, templates and prompts.
-  void mirror_resources_and_prompts(const json::object& capabilities) {
-    const auto warn = [&](std::string_view what, const std::string& why) {
-      std::fprintf(err, "wasmgate: proxy: skipping upstream %.*s: %s\n", static_cast<int>(what.size()), what.data(),
-                   why.c_str());
-    };
-    std::weak_ptr<State> weak = weak_from_this();
-    if (capabilities.contains("resources")) {
-      if (auto resources = list_all_sync("resources/list", "resources"); !resources) {
-        warn("resources", resources.error().message());
-      } else {
-        for (const json::value& v : *resources) {
-          if (!v.is_object()) continue;
-          const json::object& o = v.get_object();
-          mcp::ResourceSpec spec{string_field(o, "uri"), string_field(o, "name"), string_field(o, "title"),
-                                 string_field(o, "description"), string_field(o, "mimeType")};
-          const std::string uri = spec.uri;
-          auto st = server->add_resource(std::move(spec), [weak](std::string_view u) -> Result<json::array> {
-            auto self = weak.lock();
-            if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
-            return self->read_resource(u);
-          });
-          if (!st) warn(str_cat("resource \"", uri, "\""), st.error().message());
-        }
-      }
-      if (auto templates = list_all_sync("resources/templates/list", "resourceTemplates"); !templates) {
-        warn("resource templates", templates.error().message());
-      } else {
-        for (const json::value& v : *templates) {
-          if (!v.is_object()) continue;
-          const json::object& o = v.get_object();
-          mcp::ResourceTemplateSpec spec{string_field(o, "uriTemplate"), string_field(o, "name"),
-                                         string_field(o, "title"), string_field(o, "description"),
-                                         string_field(o, "mimeType")};
-          const std::string uri = spec.uri_template;
-          auto st = server->add_resource_template(
-              std::move(spec),
-              [weak](std::string_view u, const std::map<std::string, std::string>&) -> Result<json::array> {
-                auto self = weak.lock();
-                if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
-                return self->read_resource(u);
-              });
-          if (!st) warn(str_cat("resource template \"", uri, "\""), st.error().message());
-        }
-      }
+  // The three upstream catalogues the proxy mirrors besides tools: how to
+  // list each, its key field, and how to (un)register one item.
+  enum class Catalog : std::uint8_t { Resources, Templates, Prompts };
+
+  static const char* list_method(Catalog c) {
+    switch (c) {
+      case Catalog::Resources: return "resources/list";
+      case Catalog::Templates: return "resources/templates/list";
+      case Catalog::Prompts: return "prompts/list";
     }
-    if (capabilities.contains("prompts")) {
-      auto prompts = list_all_sync("prompts/list", "prompts");
-      if (!prompts) return warn("prompts", prompts.error().message());
-      for (const json::value& v : *prompts) {
-        if (!v.is_object()) continue;
-        const json::object& o = v.get_object();
+    WG_UNREACHABLE();
+  }
+  static const char* list_key(Catalog c) {
+    switch (c) {
+      case Catalog::Resources: return "resources";
+      case Catalog::Templates: return "resourceTemplates";
+      case Catalog::Prompts: return "prompts";
+    }
+    WG_UNREACHABLE();
+  }
+  static const char* id_field(Catalog c) {
+    switch (c) {
+      case Catalog::Resources: return "uri";
+      case Catalog::Templates: return "uriTemplate";
+      case Catalog::Prompts: return "name";
+    }
+    WG_UNREACHABLE();
+  }
+  std::map<std::string, json::object>& mirrored(Catalog c) {
+    switch (c) {
+      case Catalog::Resources: return mirrored_resources;
+      case Catalog::Templates: return mirrored_templates;
+      case Catalog::Prompts: return mirrored_prompts;
+    }
+    WG_UNREACHABLE();
+  }
+
+  Status register_item(Catalog c, const json::object& o) {
+    std::weak_ptr<State> weak = weak_from_this();
+    switch (c) {
+      case Catalog::Resources: {
+        mcp::ResourceSpec spec{string_field(o, "uri"), string_field(o, "name"), string_field(o, "title"),
+                               string_field(o, "description"), string_field(o, "mimeType")};
+        return server->add_resource(std::move(spec), [weak](std::string_view u) -> Result<json::array> {
+          auto self = weak.lock();
+          if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
+          return self->read_resource(u);
+        });
+      }
+      case Catalog::Templates: {
+        mcp::ResourceTemplateSpec spec{string_field(o, "uriTemplate"), string_field(o, "name"),
+                                       string_field(o, "title"), string_field(o, "description"),
+                                       string_field(o, "mimeType")};
+        return server->add_resource_template(
+            std::move(spec),
+            [weak](std::string_view u, const std::map<std::string, std::string>&) -> Result<json::array> {
+              auto self = weak.lock();
+              if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
+              return self->read_resource(u);
+            });
+      }
+      case Catalog::Prompts: {
         mcp::PromptSpec spec{string_field(o, "name"), string_field(o, "title"), string_field(o, "description"), {}};
         if (const json::value* args = o.if_contains("arguments"); args && args->is_array()) {
           for (const json::value& a : args->get_array()) {
@@ -463,7 +699,7 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
           }
         }
         const std::string name = spec.name;
-        auto st = server->add_prompt(
+        return server->add_prompt(
             std::move(spec), [weak, name](const std::map<std::string, std::string>& arguments) -> Result<json::object> {
               auto self = weak.lock();
               if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
@@ -472,8 +708,88 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
               return self->gated_fetch(policy::CallKind::Prompt, name, args, "prompts/get",
                                        json::object{{"name", name}, {"arguments", args}});
             });
-        if (!st) warn(str_cat("prompt \"", name, "\""), st.error().message());
       }
+    }
+    WG_UNREACHABLE();
+  }
+
+  Status unregister_item(Catalog c, const std::string& id) {
+    switch (c) {
+      case Catalog::Resources: return server->remove_resource(id);
+      case Catalog::Templates: return server->remove_resource_template(id);
+      case Catalog::Prompts: return server->remove_prompt(id);
+    }
+    WG_UNREACHABLE();
+  }
+
+  // Makes `server` offer exactly `items` of catalogue `c`: entries that
+  // vanished or changed are removed, new ones added. Returns whether
+  // anything changed.
+  bool set_catalog(Catalog c, const json::array& items) {
+    std::map<std::string, json::object> wanted;
+    for (const json::value& v : items) {
+      if (!v.is_object()) continue;
+      const std::string id = string_field(v.get_object(), id_field(c));
+      if (!id.empty()) wanted.insert_or_assign(id, v.get_object());
+    }
+    std::lock_guard lock(catalog_mutex);
+    auto& have = mirrored(c);
+    bool changed = false;
+    for (auto it = have.begin(); it != have.end();) {
+      auto w = wanted.find(it->first);
+      if (w != wanted.end() && w->second == it->second) {
+        ++it;
+        continue;
+      }
+      (void)unregister_item(c, it->first);
+      it = have.erase(it);
+      changed = true;
+    }
+    for (const auto& [id, item] : wanted) {
+      if (have.contains(id)) continue;
+      if (auto st = register_item(c, item); !st) {
+        std::fprintf(err, "wasmgate: proxy: skipping upstream %s \"%s\": %s\n", list_key(c), id.c_str(),
+                     st.error().message().c_str());
+        continue;
+      }
+      have.emplace(id, item);
+      changed = true;
+    }
+    return changed;
+  }
+
+  // Re-lists catalogue `c` (on notifications/resources|prompts/list_changed)
+  // and tells downstream sessions when what they see changed.
+  void refresh_catalog_async(Catalog c) {
+    list_all(list_method(c), list_key(c), [weak = weak_from_this(), c](Result<json::array> items) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (!items) {
+        std::fprintf(self->err, "wasmgate: proxy: keeping the previous %s: %s\n", list_key(c),
+                     items.error().message().c_str());
+        return;
+      }
+      if (!self->set_catalog(c, *items)) return;
+      if (c == Catalog::Prompts) {
+        self->server->notify_prompts_changed();
+      } else {
+        self->server->notify_resources_changed();
+      }
+    });
+  }
+
+  // Lists and registers the upstream's resources, templates and prompts.
+  void mirror_resources_and_prompts(const json::object& capabilities) {
+    std::vector<Catalog> offered;
+    if (capabilities.contains("resources")) offered = {Catalog::Resources, Catalog::Templates};
+    if (capabilities.contains("prompts")) offered.push_back(Catalog::Prompts);
+    for (Catalog c : offered) {
+      auto items = list_all_sync(list_method(c), list_key(c));
+      if (!items) {
+        std::fprintf(err, "wasmgate: proxy: skipping upstream %s: %s\n", list_key(c), items.error().message().c_str());
+        continue;
+      }
+      (void)set_catalog(c, *items);
     }
   }
 
@@ -522,10 +838,24 @@ Result<std::unique_ptr<Proxy>> Proxy::start(const ProxyConfig& config, UpstreamF
   mcp::ClientOptions client_options;
   client_options.name = "wasmgate-proxy";
   client_options.request_timeout = config.request_timeout;
+  // What the proxy can relay to a downstream client (on_upstream_request);
+  // each request still needs a client that declared the capability.
+  client_options.capabilities = json::object{
+      {"sampling", json::object{}},
+      {"elicitation", json::object{{"form", json::object{}}, {"url", json::object{}}}},
+      {"roots", json::object{}},
+  };
   state->client = mcp::Client::create(state->upstream_io.get_executor(), std::move(transport), client_options);
   std::weak_ptr<State> weak = state;
   state->client->on_notification([weak](const std::string& method, const json::object& params) {
     if (auto self = weak.lock()) self->on_notification(method, params);
+  });
+  state->client->on_request([weak](const std::string& method, const json::object& params, mcp::RpcReplyHandler reply) {
+    auto self = weak.lock();
+    if (!self) {
+      return reply(rpc_failure(mcp::RpcCode::InternalError, "wasmgate proxy: shutting down"));
+    }
+    self->on_upstream_request(method, params, std::move(reply));
   });
   state->client->on_closed([weak](const Error& e) {
     if (auto self = weak.lock()) {
@@ -568,6 +898,8 @@ Proxy::~Proxy() { state_->shut_down(); }
 
 mcp::Server& Proxy::server() { return *state_->server; }
 
+PolicyRuntime& Proxy::policy() { return *state_->rt; }
+
 void Proxy::poll_policy() { state_->poll_policy(); }
 
 Status Proxy::refresh_tools() { return state_->set_upstream_tools(state_->list_all_sync("tools/list", "tools")); }
@@ -584,6 +916,20 @@ int run_proxy(const ProxyConfig& config, std::FILE* err) {
                  ec.message().c_str());
     return kExitFailure;
   }
+  // Bearer tokens first: a bad token file fails before the upstream starts.
+  TransportConfig transport;
+  if (!config.auth_tokens_file.empty()) {
+    if (config.stdio) {
+      std::fprintf(err, "wasmgate: --auth-tokens applies to HTTP only; it cannot be used with --stdio\n");
+      return kExitUsage;
+    }
+    auto tokens = load_token_file(config.auth_tokens_file);
+    if (!tokens) {
+      std::fprintf(err, "wasmgate: %s\n", tokens.error().message().c_str());
+      return tokens.error().code() == ErrorCode::Io ? kExitFailure : kExitUsage;
+    }
+    transport.tokens = std::move(*tokens);
+  }
   auto started = Proxy::start(config, upstream_factory(config), err);
   if (!started) {
     std::fprintf(err, "wasmgate: proxy: %s\n", started.error().message().c_str());
@@ -591,7 +937,6 @@ int run_proxy(const ProxyConfig& config, std::FILE* err) {
   }
   std::unique_ptr<Proxy> proxy = std::move(*started);
 
-  TransportConfig transport;
   transport.stdio = config.stdio;
   transport.http_address = config.http_address;
   transport.http_port = config.http_port;
@@ -600,6 +945,15 @@ int run_proxy(const ProxyConfig& config, std::FILE* err) {
   // every other HTTP session.
   transport.http_threads = 4;
   transport.label = "proxy ";
+  if (!config.stdio) {
+    // The dashboard and admin API (docs/dashboard.md) beside /mcp.
+    AdminContext admin;
+    admin.mode = "proxy";
+    admin.policy = &proxy->policy();
+    admin.policy_source = config.policy_file;
+    admin.audit_path = (std::filesystem::path(config.state_dir) / "audit.jsonl").string();
+    transport.fallback = admin_fallback(std::move(admin));
+  }
   return serve_transport(proxy->server(), transport, err);
 }
 

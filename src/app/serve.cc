@@ -15,9 +15,13 @@
 
 #include "agent/programs.h"
 #include "agent/service.h"
+#include "app/admin_api.h"
 #include "app/agent_tools.h"
+#include "app/auth_tokens.h"
+#include "app/default_policy.h"
 #include "app/policy_runtime.h"
 #include "gallery/gallery.h"
+#include "llm/config.h"
 #include "mcp/server/conformance_fixture.h"
 #include "mcp/server/server.h"
 #include "mcp/server/session.h"
@@ -44,8 +48,9 @@ constexpr std::string_view kAgentInstructions =
     "wasmgate hosts sandboxed WebAssembly agents. Create one with wasm_agent_create (or wasm_gallery_create from "
     "a template: wasm_gallery_list / wasm_gallery_search), work in its private filesystem with wasm_agent_tool "
     "(read_file, write_file, edit_file, list_files, delete_file, glob, grep, write_todos, run), execute programs "
-    "with wasm_agent_run, and export, import, fork or inspect it with the other wasm_agent_* tools. Agents "
-    "persist across restarts.";
+    "with wasm_agent_run, and export, import, fork or inspect it with the other wasm_agent_* tools. "
+    "wasm_agent_prompt runs the agent's own model loop in its sandbox (needs a model provider: docs/llm.md). "
+    "Agents persist across restarts; their journal replays deterministically (wasm_agent_replay).";
 
 // The agent host: store, gallery, program runner, service and the pool that
 // runs tool handlers. Members are destroyed in reverse order: the pool
@@ -75,6 +80,16 @@ Result<std::unique_ptr<AgentHost>> open_agent_host(const ServeConfig& config, st
   host->runner = std::make_unique<agent::WasiProgramRunner>(std::move(runner_options));
   agent::ServiceOptions service_options;
   service_options.max_agents = config.max_agents;
+  // Model providers for wasm_agent_prompt (docs/llm.md): a bad file is an
+  // error now; a missing API key is explained when an agent is prompted.
+  const std::optional<std::filesystem::path> llm_file =
+      config.llm_config.empty() ? std::nullopt : std::optional<std::filesystem::path>(config.llm_config);
+  auto llm_config = std::make_shared<const llm::LlmConfig>(
+      WG_TRY_CTX(llm::load_llm_config(llm::process_env(), llm_file), "LLM configuration"));
+  if (!llm_config->default_model.empty()) service_options.default_model = llm_config->default_model;
+  service_options.model_provider = [llm_config](std::string_view model) {
+    return llm::make_provider(*llm_config, model);
+  };
   host->service = WG_TRY(agent::AgentService::open(*host->db, *host->gallery, host->runner.get(), service_options));
   for (const auto& w : host->service->warnings()) std::fprintf(err, "wasmgate: agents: %s\n", w.c_str());
   host->pool = std::make_unique<asio::thread_pool>(config.workers);
@@ -113,19 +128,35 @@ int serve(const ServeConfig& config, std::FILE* err) {
     return kExitFailure;
   }
 
+  // Bearer tokens first: a bad token file should fail before anything opens.
+  TransportConfig transport;
+  if (!config.auth_tokens_file.empty()) {
+    auto tokens = load_token_file(config.auth_tokens_file);
+    if (!tokens) {
+      std::fprintf(err, "wasmgate: %s\n", tokens.error().message().c_str());
+      return tokens.error().code() == ErrorCode::Io ? kExitFailure : kExitUsage;
+    }
+    transport.tokens = std::move(*tokens);
+  }
+
   mcp::ServerOptions options;
   options.page_size = config.page_size;
   if (!config.conformance_fixture) options.instructions = std::string(kAgentInstructions);
   mcp::Server server(options);
 
+  // The gate: --policy FILE; else the embedded default policy, except with
+  // --no-policy and for the conformance fixture (a protocol test bed).
   std::unique_ptr<PolicyRuntime> policy_rt;
-  if (!config.policy_file.empty()) {
-    auto rt = open_policy_runtime(config.policy_file, config.state_dir);
+  std::string policy_source;
+  if (!config.policy_file.empty() || (!config.no_policy && !config.conformance_fixture)) {
+    auto rt = config.policy_file.empty() ? open_default_policy_runtime(config.state_dir)
+                                         : open_policy_runtime(config.policy_file, config.state_dir);
     if (!rt) {
       std::fprintf(err, "wasmgate: %s\n", rt.error().message().c_str());
       return rt.error().code() == ErrorCode::Invalid ? kExitUsage : kExitFailure;
     }
     policy_rt = std::move(*rt);
+    policy_source = config.policy_file.empty() ? std::string(kDefaultPolicySource) : config.policy_file;
   }
 
   // What this server offers: the conformance fixture, or the agent host.
@@ -141,7 +172,11 @@ int serve(const ServeConfig& config, std::FILE* err) {
   }
   const auto offer = [&](mcp::Server& target) -> Status {
     if (config.conformance_fixture) return mcp::register_conformance_fixture(target);
-    return register_agent_tools(target, *agent_host->service, *agent_host->gallery, *agent_host->pool);
+    AgentToolsOptions tools_options;
+    tools_options.policy = policy_rt.get();
+    tools_options.err = err;
+    return register_agent_tools(target, *agent_host->service, *agent_host->gallery, *agent_host->pool,
+                                tools_options);
   };
   Status offered = ok();
   if (policy_rt) {
@@ -156,10 +191,18 @@ int serve(const ServeConfig& config, std::FILE* err) {
     return kExitFailure;
   }
 
-  TransportConfig transport;
   transport.stdio = config.stdio;
   transport.http_address = config.http_address;
   transport.http_port = config.http_port;
+  if (!config.stdio) {
+    AdminContext admin;
+    admin.mode = "serve";
+    admin.policy = policy_rt.get();
+    admin.policy_source = policy_source;
+    if (policy_rt) admin.audit_path = (std::filesystem::path(config.state_dir) / "audit.jsonl").string();
+    admin.agents = agent_host ? agent_host->service.get() : nullptr;
+    transport.fallback = admin_fallback(std::move(admin));
+  }
   return serve_transport(server, transport, err);
 }
 
@@ -170,6 +213,8 @@ int serve_transport(mcp::Server& server, const TransportConfig& config, std::FIL
     mcp::HttpOptions http_options;
     http_options.address = config.http_address;
     http_options.port = config.http_port;
+    http_options.tokens = config.tokens;
+    http_options.fallback = config.fallback;
     auto created = mcp::HttpServer::create(server, io, std::move(http_options));
     if (!created) {
       std::fprintf(err, "wasmgate: %s\n", created.error().message().c_str());
@@ -179,6 +224,10 @@ int serve_transport(mcp::Server& server, const TransportConfig& config, std::FIL
     const bool v6 = config.http_address.find(':') != std::string::npos;
     std::fprintf(err, "wasmgate: %slistening on http://%s%s%s:%u/mcp\n", config.label.c_str(), v6 ? "[" : "",
                  config.http_address.c_str(), v6 ? "]" : "", static_cast<unsigned>(http->port()));
+    if (config.fallback) {
+      std::fprintf(err, "wasmgate: %sdashboard at http://%s%s%s:%u/\n", config.label.c_str(), v6 ? "[" : "",
+                   config.http_address.c_str(), v6 ? "]" : "", static_cast<unsigned>(http->port()));
+    }
     std::fflush(err);
   }
 

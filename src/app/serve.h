@@ -12,10 +12,12 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <string_view>
 
 #include "base/error.h"
+#include "mcp/transport/http.h"
 
 namespace wg::mcp {
 class Server;
@@ -28,10 +30,13 @@ struct ServeConfig {
   std::string http_address = "127.0.0.1";
   std::uint16_t http_port = 8931;  // 0 picks a free port (printed on `err`)
   std::string state_dir = ".wasmgate";
-  std::string policy_file;  // empty: no policy gate
+  std::string policy_file;  // empty: the embedded default policy (app/default_policy.h), unless no_policy
+  bool no_policy = false;   // no gate at all
+  std::string auth_tokens_file;  // HTTP bearer tokens (app/auth_tokens.h); empty: none
   bool conformance_fixture = false;
   std::size_t page_size = 100;
   std::string ruby_wasm;        // empty: the build's default (runtimes::default_ruby_wasm_path)
+  std::string llm_config;       // LLM config file (llm/config.h); empty: $WASMGATE_LLM_CONFIG, else none
   std::size_t max_agents = 256;  // live agents
   std::size_t workers = 4;       // threads running tool handlers (runs of guest programs)
 };
@@ -54,6 +59,12 @@ struct TransportConfig {
   std::uint16_t http_port = 8931;
   std::size_t http_threads = 1;  // threads running the HTTP io_context
   std::string label;             // "" or e.g. "proxy ": "wasmgate: <label>listening on URL"
+  // HTTP only: bearer token -> client identity (mcp::HttpOptions::tokens;
+  // see load_token_file in app/auth_tokens.h); empty: no authentication.
+  std::map<std::string, std::string> tokens;
+  // HTTP only: serves paths other than /mcp (the dashboard and admin API,
+  // app/admin_api.h); empty: 404.
+  mcp::HttpFallback fallback;
 };
 
 // Serves `server` over stdio until EOF, or over Streamable HTTP (printing

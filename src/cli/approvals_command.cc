@@ -4,11 +4,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "app/admin_api.h"
 #include "store/policy_state_store.h"
 
 namespace wg::cli {
@@ -27,15 +27,6 @@ struct ApprovalsOptions {
 store::EpochMs now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string iso8601(store::EpochMs ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Opens the store, or prints why not; `code` receives the exit code then.
@@ -66,24 +57,7 @@ int list(const ApprovalsOptions& o) {
   }
   if (o.json) {
     boost::json::array out;
-    for (const auto& r : *records) {
-      const auto& q = r.request;
-      boost::json::object item{{"id", r.id},
-                               {"status", store::to_string(r.status)},
-                               {"kind", q.binding.kind},
-                               {"tool", q.binding.tool},
-                               {"argsDigest", q.binding.args_digest},
-                               {"revision", q.binding.revision},
-                               {"rule", q.rule},
-                               {"reason", q.reason},
-                               {"session", q.session},
-                               {"identity", q.identity},
-                               {"args", q.args_preview},
-                               {"created", iso8601(q.created_ms)},
-                               {"expires", iso8601(q.expires_ms)},
-                               {"decidedBy", r.decided_by}};
-      out.push_back(std::move(item));
-    }
+    for (const auto& r : *records) out.push_back(app::approval_json(r));
     std::printf("%s\n", boost::json::serialize(out).c_str());
   } else if (records->empty()) {
     std::printf("no %sapprovals\n", o.all ? "" : "pending ");
@@ -91,7 +65,7 @@ int list(const ApprovalsOptions& o) {
     for (const auto& r : *records) {
       std::printf("%s %s %s rule=\"%s\" identity=%s expires=%s args=%s\n", r.id.c_str(),
                   std::string(store::to_string(r.status)).c_str(), r.request.binding.tool.c_str(),
-                  r.request.rule.c_str(), r.request.identity.c_str(), iso8601(r.request.expires_ms).c_str(),
+                  r.request.rule.c_str(), r.request.identity.c_str(), app::iso8601(r.request.expires_ms).c_str(),
                   r.request.args_preview.c_str());
     }
   }

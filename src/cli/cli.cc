@@ -35,6 +35,9 @@ struct Options {
   std::size_t workers = 4;
   std::string upstream;
   double upstream_timeout = 300;
+  std::string auth_tokens;
+  bool no_policy = false;
+  std::string llm_config;
   // run
   std::vector<std::string> dirs;
   std::vector<std::string> env;
@@ -88,6 +91,12 @@ int main(std::span<char*> argv) {
       ->type_name("N");
   serve->add_option("--ruby-wasm", o.ruby_wasm, "Ruby's ruby+stdlib.wasm (default: the one setup.sh installs)")
       ->type_name("FILE");
+  serve->add_option("--auth-tokens", o.auth_tokens, "HTTP bearer tokens: lines of \"IDENTITY TOKEN\" (mode 600)")
+      ->type_name("FILE");
+  serve->add_flag("--no-policy", o.no_policy, "Run without any policy gate (default: the embedded default policy)");
+  serve->add_option("--llm-config", o.llm_config,
+                    "Model providers for wasm_agent_prompt, JSON (default: $WASMGATE_LLM_CONFIG; docs/llm.md)")
+      ->type_name("FILE");
 
   auto* proxy = app.add_subcommand("proxy", "Put a policy in front of another MCP server");
   proxy->add_option("--policy", o.policy, "Policy file (YAML)")->type_name("FILE")->required();
@@ -100,6 +109,8 @@ int main(std::span<char*> argv) {
   proxy->add_option("--upstream", o.upstream, "Upstream Streamable HTTP URL")->type_name("URL");
   proxy->add_option("--upstream-timeout", o.upstream_timeout, "Seconds to wait for each upstream answer (default 300)")
       ->type_name("SECONDS");
+  proxy->add_option("--auth-tokens", o.auth_tokens, "HTTP bearer tokens: lines of \"IDENTITY TOKEN\" (mode 600)")
+      ->type_name("FILE");
   proxy->add_option("command", o.args, "Upstream command after --")->type_name("COMMAND [ARGS...]");
 
   auto* run = app.add_subcommand("run", "Run a WASI program in a private in-memory filesystem");
@@ -165,11 +176,13 @@ int main(std::span<char*> argv) {
   }
   if (serve->parsed()) {
     return serve_command(ServeArgs{o.stdio, o.http, o.state_dir, o.policy, o.conformance_fixture, o.page_size,
-                                   o.ruby_wasm, o.max_agents, o.workers}, stderr);
+                                   o.ruby_wasm, o.max_agents, o.workers, o.auth_tokens, o.no_policy, o.llm_config},
+                         stderr);
   }
   if (proxy->parsed()) {
-    return proxy_command(ProxyArgs{o.stdio, o.http, o.state_dir, o.policy, o.upstream, o.args, o.upstream_timeout},
-                         stderr);
+    return proxy_command(
+        ProxyArgs{o.stdio, o.http, o.state_dir, o.policy, o.upstream, o.args, o.upstream_timeout, o.auth_tokens},
+        stderr);
   }
   if (run->parsed()) {
     // Guest arguments are exactly what follows MODULE.wasm; anything else

@@ -1,12 +1,15 @@
 #include "cli/policy_command.h"
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "app/policy_scan.h"
 #include "policy/evaluator.h"
 #include "policy/loader.h"
 
@@ -28,6 +31,8 @@ struct PolicyOptions {
   bool json = false;
   std::string upstream;
   std::string output;
+  bool force = false;
+  double upstream_timeout = 60;
   std::vector<std::string> command;
 };
 
@@ -128,6 +133,21 @@ int test(const PolicyOptions& o) {
   return d.deny() ? kExitDeny : kExitApproval;
 }
 
+int scan(const PolicyOptions& o) {
+  if (!std::isfinite(o.upstream_timeout) || o.upstream_timeout <= 0 || o.upstream_timeout > 86400) {
+    std::fprintf(stderr, "wasmgate: --upstream-timeout must be more than 0 and at most 86400 seconds\n");
+    return kExitUsage;
+  }
+  app::PolicyScanConfig config;
+  config.upstream_url = o.upstream;
+  config.upstream_argv = o.command;
+  config.output = o.output;
+  config.force = o.force;
+  config.request_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(o.upstream_timeout * 1000)));
+  return app::run_policy_scan(config, stdout, stderr);
+}
+
 }  // namespace
 
 std::function<std::optional<int>()> add_policy_commands(CLI::App& policy) {
@@ -147,17 +167,21 @@ std::function<std::optional<int>()> add_policy_commands(CLI::App& policy) {
   test_cmd->add_option("--identity", o->identity, "Client identity for identity-scoped counters")->type_name("I");
   test_cmd->add_flag("--json", o->json, "Print the decision as JSON");
 
-  // `scan` needs an MCP client: its contract flags are declared so that
-  // --help documents them; the runner leaves it to cli.cc's "not built yet".
-  auto* scan_cmd =
-      policy.add_subcommand("scan", "Write a starter policy from an upstream's tools/list (not built yet)");
+  auto* scan_cmd = policy.add_subcommand(
+      "scan", "Write a starter policy from an upstream's tools/list, grouped by risk; exit 0 written, 1 upstream "
+              "failed, 2 usage");
   scan_cmd->add_option("--upstream", o->upstream, "Upstream Streamable HTTP URL")->type_name("URL");
-  scan_cmd->add_option("--output", o->output, "Where to write the policy (default stdout)")->type_name("FILE");
+  scan_cmd->add_option("-o,--output", o->output, "Where to write the policy (default stdout)")->type_name("FILE");
+  scan_cmd->add_flag("--force", o->force, "Replace --output if it exists");
+  scan_cmd->add_option("--upstream-timeout", o->upstream_timeout,
+                       "Seconds to wait for each upstream answer (default 60)")
+      ->type_name("SECONDS");
   scan_cmd->add_option("command", o->command, "Upstream command after --")->type_name("COMMAND [ARGS...]");
 
-  return [o, validate_cmd, test_cmd]() -> std::optional<int> {
+  return [o, validate_cmd, test_cmd, scan_cmd]() -> std::optional<int> {
     if (validate_cmd->parsed()) return validate(*o);
     if (test_cmd->parsed()) return test(*o);
+    if (scan_cmd->parsed()) return scan(*o);
     return std::nullopt;
   };
 }

@@ -29,6 +29,11 @@ int proxy_command(const ProxyArgs& args, std::FILE* err) {
     std::fprintf(err, "wasmgate: --upstream-timeout must be more than 0 and at most 86400 seconds\n");
     return kExitUsage;
   }
+  if (!args.auth_tokens.empty() && config.stdio) {
+    std::fprintf(err, "wasmgate: --auth-tokens applies to HTTP only; it cannot be used with --stdio\n");
+    return kExitUsage;
+  }
+  config.auth_tokens_file = args.auth_tokens;
   config.state_dir = args.state_dir;
   config.policy_file = args.policy;
   config.upstream_url = args.upstream;

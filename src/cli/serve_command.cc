@@ -21,6 +21,16 @@ int serve_command(const ServeArgs& args, std::FILE* err) {
     std::fprintf(err, "wasmgate: --page-size must be at least 1\n");
     return kExitUsage;
   }
+  if (!args.auth_tokens.empty() && args.stdio) {
+    std::fprintf(err, "wasmgate: --auth-tokens applies to HTTP only; it cannot be used with --stdio\n");
+    return kExitUsage;
+  }
+  if (args.no_policy && !args.policy.empty()) {
+    std::fprintf(err, "wasmgate: --policy and --no-policy exclude each other\n");
+    return kExitUsage;
+  }
+  config.auth_tokens_file = args.auth_tokens;
+  config.no_policy = args.no_policy;
   config.state_dir = args.state_dir;
   config.policy_file = args.policy;
   config.conformance_fixture = args.conformance_fixture;
@@ -30,6 +40,7 @@ int serve_command(const ServeArgs& args, std::FILE* err) {
     return kExitUsage;
   }
   config.ruby_wasm = args.ruby_wasm;
+  config.llm_config = args.llm_config;
   config.max_agents = args.max_agents;
   config.workers = args.workers;
   return app::serve(config, err);

@@ -330,4 +330,13 @@ Result<std::unique_ptr<Provider>> make_provider(const LlmConfig& config, std::st
   return std::unique_ptr<Provider>(new OpenAiProvider(std::move(options)));
 }
 
+Result<std::unique_ptr<Provider>> make_reply_parser(std::string_view format) {
+  ProviderOptions options;
+  options.name = std::string(format);
+  options.base_url = "http://replay.invalid";  // never contacted: complete() is not called on a parser
+  if (format == to_string(WireFormat::Anthropic)) return std::unique_ptr<Provider>(new AnthropicProvider(std::move(options)));
+  if (format == to_string(WireFormat::OpenAi)) return std::unique_ptr<Provider>(new OpenAiProvider(std::move(options)));
+  return make_error(ErrorCode::Invalid, "unknown wire format \"" + std::string(format) + "\" (expected anthropic or openai)");
+}
+
 }  // namespace wg::llm

@@ -87,4 +87,10 @@ Result<ModelRef> resolve_model(const LlmConfig& config, std::string_view model_i
 // http:// to a host that is not loopback.
 Result<std::unique_ptr<Provider>> make_provider(const LlmConfig& config, std::string_view model_id);
 
+// A provider of the wire format `format` ("anthropic" / "openai") for
+// parse_reply() only: it has no endpoint or key, so complete() fails. Replay
+// uses it to rebuild recorded replies without the network. Invalid for an
+// unknown format.
+Result<std::unique_ptr<Provider>> make_reply_parser(std::string_view format);
+
 }  // namespace wg::llm

@@ -35,6 +35,7 @@ class OpenAiProvider final : public Provider {
   explicit OpenAiProvider(ProviderOptions options) : options_(std::move(options)) {}
 
   std::string_view name() const override { return options_.name; }
+  std::string_view wire_format() const override { return "openai"; }
   const std::string& default_model() const override { return options_.model; }
   Result<Response> complete(const Request& request, const StreamCallbacks* stream = nullptr) override;
   Result<Response> parse_reply(std::string_view raw) const override;

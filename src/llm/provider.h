@@ -124,6 +124,8 @@ class Provider {
   virtual ~Provider() = default;
   // "anthropic", "openai", "ollama", ...: the prefix of error messages.
   virtual std::string_view name() const = 0;
+  // The wire format: "anthropic" or "openai" (what make_reply_parser takes).
+  virtual std::string_view wire_format() const = 0;
   // The model used when Request::model is empty.
   virtual const std::string& default_model() const = 0;
   virtual Result<Response> complete(const Request& request, const StreamCallbacks* stream = nullptr) = 0;

@@ -107,8 +107,12 @@ Admission Gate::before(const GateRequest& request) {
     a.refusal = std::move(r);
   };
 
+  const bool purge = now_ms >= next_purge_ms_.load(std::memory_order_relaxed);
   auto status = store_.atomically([&](store::StateTxn& txn) -> Status {
-    WG_TRY(txn.purge(now_ms));
+    if (purge) {
+      WG_TRY(txn.purge(now_ms));
+      next_purge_ms_.store(now_ms + options_.purge_interval.count(), std::memory_order_relaxed);
+    }
     StoreCountersView view(txn);
     a.decision = decide(*policy, call, view, now);
     if (const Deny* d = a.decision.deny()) {

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -55,6 +56,11 @@ struct GateOptions {
   // fate is unknown; counting it is the fail-closed choice).
   std::chrono::milliseconds reservation_lease{std::chrono::minutes(15)};
   std::size_t max_args_preview = 2048;  // bytes of canonical arguments shown to the approver
+  // Housekeeping (store::StateTxn::purge: expired counter entries, lapsed
+  // leases, expired approvals) runs inside before() at most this often.
+  // Reads already ignore what purge removes, so this only bounds the
+  // tables' growth; running it on every call cost most of a call's time.
+  std::chrono::milliseconds purge_interval{std::chrono::seconds(1)};
 };
 
 struct GateRequest {
@@ -121,6 +127,7 @@ class Gate {
   const Clock& clock_;
   AuditLog* audit_;
   const GateOptions options_;
+  std::atomic<std::int64_t> next_purge_ms_{0};  // epoch ms; the next before() at or after it purges
 };
 
 }  // namespace wg::policy

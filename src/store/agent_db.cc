@@ -63,7 +63,13 @@ CREATE TABLE settings (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
+// Token usage of an agent's model replies (the agent loop), as JSON
+// {"inputTokens", "outputTokens"}.
+constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE agents ADD COLUMN usage_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
 
 std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -136,12 +142,13 @@ Status AgentDb::apply_in_tx(const AgentChange& change, std::optional<std::string
     // and the delete would cascade to the agent's files and journal.
     auto s = WG_TRY(db_.prepare(
         "INSERT INTO agents (id, config_json, status, turn_count, todos_json, created_ms, updated_ms, journal_seq, "
-        "state_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "state_digest, usage_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
         "config_json = excluded.config_json, status = excluded.status, turn_count = excluded.turn_count, "
         "todos_json = excluded.todos_json, created_ms = excluded.created_ms, updated_ms = excluded.updated_ms, "
-        "journal_seq = excluded.journal_seq, state_digest = excluded.state_digest"));
+        "journal_seq = excluded.journal_seq, state_digest = excluded.state_digest, usage_json = excluded.usage_json"));
     s.bind(1, r.id).bind(2, r.config_json).bind(3, r.status).bind(4, r.turn_count).bind(5, r.todos_json);
     s.bind(6, r.created_ms).bind(7, r.updated_ms).bind(8, r.journal_seq).bind(9, r.state_digest);
+    s.bind(10, r.usage_json);
     WG_TRY(s.run());
   }
 
@@ -268,8 +275,8 @@ Status AgentDb::apply_in_tx(const AgentChange& change, std::optional<std::string
 Result<std::vector<AgentRow>> AgentDb::load_agents() {
   std::lock_guard lock(mutex_);
   auto s = WG_TRY(db_.prepare(
-      "SELECT id, config_json, status, turn_count, todos_json, created_ms, updated_ms, journal_seq, state_digest "
-      "FROM agents ORDER BY created_ms, id"));
+      "SELECT id, config_json, status, turn_count, todos_json, created_ms, updated_ms, journal_seq, state_digest, "
+      "usage_json FROM agents ORDER BY created_ms, id"));
   std::vector<AgentRow> out;
   while (WG_TRY(s.step())) {
     AgentRow r;
@@ -282,6 +289,7 @@ Result<std::vector<AgentRow>> AgentDb::load_agents() {
     r.updated_ms = s.column_int(6);
     r.journal_seq = s.column_int(7);
     r.state_digest = s.column_text(8);
+    r.usage_json = s.column_text(9);
     out.push_back(std::move(r));
   }
   return out;

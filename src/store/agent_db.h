@@ -52,6 +52,7 @@ struct AgentRow {
   std::int64_t updated_ms = 0;
   std::int64_t journal_seq = 0;  // seq of the agent's last journal entry
   std::string state_digest;
+  std::string usage_json = "{}";  // token usage of the agent's model replies
   friend bool operator==(const AgentRow&, const AgentRow&) = default;
 };
 

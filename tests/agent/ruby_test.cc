@@ -5,6 +5,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "agent/fake_provider.h"
+#include "agent/replay.h"
 #include "agent/test_util.h"
 
 namespace wg::agent {
@@ -51,6 +53,47 @@ TEST(AgentRubyTest, RubyRunningOutOfFuelKeepsNoChanges) {
   EXPECT_TRUE(r->is_error);
   EXPECT_EQ(str(r->structured, "status"), "out_of_fuel");
   EXPECT_EQ(host.vfs_digest(id), vfs);
+}
+
+// The agent loop with Ruby: the (scripted) model writes a Ruby program, runs
+// it, reads its output, fixes the program and runs it again; the export then
+// replays with every digest reproduced. (prompt_test.cc runs the same task
+// with a WebAssembly program in both wire formats, streamed and not.)
+TEST(AgentRubyTest, ModelWritesARubyProgramRunsItFixesItAndRerunsIt) {
+  using llm::testing::FakeReply;
+  using llm::testing::FakeToolCall;
+  auto server = must(llm::testing::FakeModelServer::start());
+  ServiceOptions options;
+  options.model_provider = [&](std::string_view) -> Result<std::unique_ptr<llm::Provider>> {
+    return fake_provider(*server, "anthropic");
+  };
+  Host host(":memory:", options, WG_RUBY_WASM);
+  const auto id = host.create(R"({"template": "ruby-scripter"})");
+  const auto tool = [](std::string id, std::string name, std::string_view input) {
+    return FakeReply::tool_use({FakeToolCall{std::move(id), std::move(name), jv(input)}});
+  };
+  const std::string program =
+      "a, b = 0, 1\n10.times { a, b = b, a - b }\nFile.write('/fib.txt', \"#{a}\\n\")\n";
+  server->push(tool("1", "write_file", json::serialize(json::object{{"path", "/fib.rb"}, {"content", program}})));
+  server->push(tool("2", "run", R"({"program": "ruby", "args": ["/fib.rb"]})"));
+  server->push(tool("3", "read_file", R"({"path": "/fib.txt"})"));
+  server->push(tool("4", "edit_file", R"({"path": "/fib.rb", "old_string": "a - b", "new_string": "a + b"})"));
+  server->push(tool("5", "run", R"({"program": "ruby", "args": ["/fib.rb"]})"));
+  server->push(tool("6", "read_file", R"({"path": "/fib.txt"})"));
+  server->push(FakeReply::text_reply("fib(10) = 55"));
+  auto r = host.svc().prompt(json::object{{"agentId", id}, {"input", "Compute the 10th Fibonacci number in Ruby."}});
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  EXPECT_EQ(str(r->structured, "stopReason"), "end_turn");
+  EXPECT_EQ(host.read(id, "/fib.txt"), "55\n");
+  const auto requests = server->requests();
+  ASSERT_EQ(requests.size(), 7u);
+  EXPECT_NE(requests[2].body.find("ruby exited with code 0"), std::string::npos);
+  EXPECT_NE(requests[3].body.find("-55"), std::string::npos);  // the buggy result, seen before the fix
+  EXPECT_NE(requests[6].body.find("55"), std::string::npos);
+  const auto exported = must(host.svc().export_agent(json::object{{"agentId", id}})).structured;
+  const auto report = must(replay_export(exported, &host.runner()));
+  EXPECT_TRUE(report.ok) << replay_report_text(report);
+  EXPECT_EQ(report.final_state_digest, host.state_digest(id));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "agent/conversation.h"
 #include "agent/test_util.h"
 #include "base/base64.h"
 #include "vfs/tree_ops.h"
@@ -279,8 +280,8 @@ TEST_F(AgentServiceTest, RestartRestoresImportedConversationAndTurnCount) {
   config.max_turns = 9;
   Agent agent = make_agent(config);
   agent.turn_count = 3;
-  agent.messages.push_back(json::object{{"role", "user"}, {"content", "hi"}});
-  agent.messages.push_back(json::object{{"role", "assistant"}, {"content", json::array{1, 2.5, "x"}}});
+  agent.messages.push_back(message_to_json(llm::Message::user_text("hi")));
+  agent.messages.push_back(message_to_json(llm::Message::assistant_text("hello")));
   agent.todos.push_back(Todo{"1", "keep me", "pending"});
   ASSERT_TRUE(vfs::write_file(agent.vfs, "/kept.txt", "kept").has_value());
   const auto doc = export_to_json(agent, {});
@@ -297,6 +298,14 @@ TEST_F(AgentServiceTest, RestartRestoresImportedConversationAndTurnCount) {
   auto turns = must(host.svc().turn_count(json::object{{"agentId", id}}));
   EXPECT_EQ(num(turns.structured, "turnCount"), 3);
   EXPECT_EQ(num(turns.structured, "maxTurns"), 9);
+
+  // A conversation entry that is not a message (agent/conversation.h) is
+  // refused at import, naming it: it could never be sent to a model.
+  agent.config.id = "agt_2222222222222222";
+  agent.messages.push_back(json::object{{"role", "assistant"}, {"content", json::array{1, 2.5, "x"}}});
+  auto bad = host.svc().import_agent(json::object{{"export", export_to_json(agent, {})}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("conversation[2]"), std::string::npos) << bad.error().message();
 
   // reset clears the conversation and turns but keeps files and todos, and
   // that survives a restart too.

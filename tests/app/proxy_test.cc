@@ -98,28 +98,42 @@ class ProxyTest : public ::testing::Test {
       return std::unexpected(proxy.error());
     }
     proxy_ = std::move(*proxy);
+    client_ = connect(client_capabilities_);
+    auto init = rpc_with([&](mcp::RpcReplyHandler h) { client_->initialize(std::move(h)); });
+    if (!init) return make_error(ErrorCode::Io, init.error().message);
+    return ok();
+  }
+
+  // A downstream client of the proxy's Server (not yet initialized) that
+  // records the requests it receives and answers them from answers_.
+  std::shared_ptr<mcp::Client> connect(const json::object& capabilities) {
     mcp::ClientOptions options;
-    options.capabilities = client_capabilities_;
-    client_ =
+    options.capabilities = capabilities;
+    auto client =
         mcp::Client::create(io_.get_executor(), std::make_unique<LoopbackTransport>(proxy_->server(), io_), options);
-    client_->on_request([this](const std::string& method, const json::object& params, mcp::RpcReplyHandler reply) {
-      if (method != "elicitation/create" || !elicit_answer_) {
-        return reply(std::unexpected(mcp::RpcError{-32601, "not supported", std::nullopt}));
-      }
+    client->on_request([this](const std::string& method, const json::object& params, mcp::RpcReplyHandler reply) {
+      std::function<mcp::RpcReply(const json::object&)> answer;
       {
         std::lock_guard lock(mutex_);
-        elicitations_.push_back(params);
+        client_requests_.emplace_back(method, params);
+        if (auto it = answers_.find(method); it != answers_.end()) answer = it->second;
       }
-      reply(elicit_answer_());
+      if (method == "elicitation/create" && elicit_answer_) {
+        {
+          std::lock_guard lock(mutex_);
+          elicitations_.push_back(params);
+        }
+        return reply(elicit_answer_());
+      }
+      if (answer) return reply(answer(params));
+      reply(std::unexpected(mcp::RpcError{-32601, "not supported", std::nullopt}));
     });
-    client_->on_notification([this](const std::string& method, const json::object& params) {
+    client->on_notification([this](const std::string& method, const json::object& params) {
       std::lock_guard lock(mutex_);
       notifications_.emplace_back(method, params);
       cv_.notify_all();
     });
-    auto init = rpc_with([&](mcp::RpcReplyHandler h) { client_->initialize(std::move(h)); });
-    if (!init) return make_error(ErrorCode::Io, init.error().message);
-    return ok();
+    return client;
   }
 
   mcp::RpcReply rpc_with(const std::function<void(mcp::RpcReplyHandler)>& send) {
@@ -207,6 +221,70 @@ class ProxyTest : public ::testing::Test {
     return c;
   }
 
+  // A shell-script upstream that answers by method (ids read from the
+  // proxy's requests) and appends every line it receives to received.jsonl:
+  // what reached the upstream, for the test to check. It offers one tool
+  // "boom", resources test://r$gen and prompt p$gen (gen starts at 1);
+  // `on_call` runs for each tools/call with $id, $calls (1, 2, ...) and
+  // the helpers send LINE / recv (read one line, logged) / reply RESULT.
+  // `on_list` runs before the answer to tools/list (during Proxy::start).
+  ProxyConfig shell_upstream(const std::string& policy, const std::string& on_call, const std::string& on_list = "") {
+    std::string script = R"SH(LOG='@LOG@'
+gen=1; calls=0
+send() { printf '%s\n' "$1"; }
+recv() { IFS= read -r r; printf '%s\n' "$r" >> "$LOG"; }
+reply() { send '{"jsonrpc":"2.0","id":'"$id"',"result":'"$1"'}'; }
+while IFS= read -r l; do
+  printf '%s\n' "$l" >> "$LOG"
+  id=$(printf '%s' "$l" | sed -n 's/^{"jsonrpc":"2.0","id":\([0-9]*\),"method".*/\1/p')
+  [ -z "$id" ] && continue
+  case "$l" in
+    *'"method":"initialize"'*) reply '{"protocolVersion":"2025-11-25","capabilities":{"tools":{},"resources":{"subscribe":true,"listChanged":true},"prompts":{"listChanged":true}},"serverInfo":{"name":"shell","version":"1"}}' ;;
+    *'"method":"tools/list"'*) @ON_LIST@
+      reply '{"tools":[{"name":"boom","inputSchema":{"type":"object"}}]}' ;;
+    *'"method":"resources/list"'*) reply '{"resources":[{"uri":"test://r'$gen'","name":"r'$gen'"}]}' ;;
+    *'"method":"resources/templates/list"'*) reply '{"resourceTemplates":[]}' ;;
+    *'"method":"prompts/list"'*) reply '{"prompts":[{"name":"p'$gen'"}]}' ;;
+    *'"method":"tools/call"'*) calls=$((calls+1))
+@ON_CALL@
+      ;;
+    *) send '{"jsonrpc":"2.0","id":'"$id"',"error":{"code":-32601,"message":"no"}}' ;;
+  esac
+done
+)SH";
+    script.replace(script.find("@LOG@"), 5, (dir_ / "received.jsonl").string());
+    script.replace(script.find("@ON_CALL@"), 9, on_call);
+    script.replace(script.find("@ON_LIST@"), 9, on_list);
+    ProxyConfig c = config(policy);
+    c.upstream_argv = {"/bin/sh", write("shell_upstream.sh", script)};
+    return c;
+  }
+
+  // The lines the shell upstream received.
+  std::vector<std::string> received() {
+    std::vector<std::string> lines;
+    std::ifstream in(dir_ / "received.jsonl");
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+  // The received lines that contain `needle`.
+  std::vector<std::string> received_with(std::string_view needle) {
+    std::vector<std::string> out;
+    for (auto& l : received()) {
+      if (l.find(needle) != std::string::npos) out.push_back(l);
+    }
+    return out;
+  }
+
+  std::vector<std::string> client_request_methods() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [m, p] : client_requests_) out.push_back(m);
+    return out;
+  }
+
+  static constexpr const char* kOk = "{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}";
+
   fs::path dir_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{io_.get_executor()};
@@ -220,6 +298,8 @@ class ProxyTest : public ::testing::Test {
   json::object client_capabilities_;
   std::function<json::object()> elicit_answer_;
   std::vector<json::object> elicitations_;
+  std::vector<std::pair<std::string, json::object>> client_requests_;                 // guarded by mutex_
+  std::map<std::string, std::function<mcp::RpcReply(const json::object&)>> answers_;  // by method; set before start
 };
 
 constexpr const char* kHeader = "version: \"1\"\ndefault: allow\n";
@@ -455,6 +535,225 @@ TEST_F(ProxyTest, UpstreamThatExitsBeforeInitializeFailsClearly) {
   auto r = Proxy::start(c, upstream_factory(c), stderr);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("did not initialize"), std::string::npos) << r.error().message();
+}
+
+// ---- server->client requests, list changes, cancellation ----------------
+
+TEST_F(ProxyTest, RelaysUpstreamSamplingToTheCallingClientAndItsAnswerBack) {
+  client_capabilities_ = json::object{{"sampling", json::object{}}};
+  answers_["sampling/createMessage"] = [](const json::object& params) -> mcp::RpcReply {
+    const std::string prompt(params.at("messages").at(0).at("content").at("text").as_string());
+    return json::object{{"role", "assistant"},
+                        {"content", json::object{{"type", "text"}, {"text", "model says " + prompt}}},
+                        {"model", "fake"},
+                        {"stopReason", "endTurn"}};
+  };
+  ASSERT_TRUE(start(config(kAllowAll)));
+  const json::object r = call("test_sampling", json::object{{"prompt", "hello"}});
+  EXPECT_FALSE(is_error(r)) << json::serialize(r);
+  EXPECT_EQ(text_of(r), "LLM response: model says hello");
+  EXPECT_EQ(client_request_methods(), std::vector<std::string>{"sampling/createMessage"});
+}
+
+TEST_F(ProxyTest, RelaysTheClientsErrorForASamplingRequestWithItsCode) {
+  client_capabilities_ = json::object{{"sampling", json::object{}}};
+  answers_["sampling/createMessage"] = [](const json::object&) -> mcp::RpcReply {
+    return std::unexpected(mcp::RpcError{-1, "User rejected sampling request", std::nullopt});
+  };
+  ASSERT_TRUE(start(config(kAllowAll)));
+  const json::object r = call("test_sampling", json::object{{"prompt", "hello"}});
+  EXPECT_TRUE(is_error(r));
+  // The upstream (the conformance fixture) reports the error it received.
+  EXPECT_NE(text_of(r).find("error -1: User rejected sampling request"), std::string::npos) << text_of(r);
+}
+
+TEST_F(ProxyTest, RelaysElicitationToAClientThatDeclaredIt) {
+  client_capabilities_ = json::object{{"elicitation", json::object{}}};
+  elicit_answer_ = [] {
+    return json::object{{"action", "accept"},
+                        {"content", json::object{{"username", "ada"}, {"email", "ada@example.org"}}}};
+  };
+  ASSERT_TRUE(start(config(kAllowAll)));
+  const json::object r = call("test_elicitation", json::object{{"message", "who are you?"}});
+  EXPECT_FALSE(is_error(r)) << json::serialize(r);
+  EXPECT_NE(text_of(r).find("ada@example.org"), std::string::npos) << text_of(r);
+  std::lock_guard lock(mutex_);
+  ASSERT_EQ(elicitations_.size(), 1u);
+  EXPECT_EQ(elicitations_[0].at("message"), "who are you?");
+}
+
+TEST_F(ProxyTest, NeverSendsElicitationOrSamplingToAClientThatDidNotDeclareThem) {
+  ASSERT_TRUE(start(config(kAllowAll)));  // the client declares no capabilities
+  const json::object e = call("test_elicitation", json::object{{"message", "who are you?"}});
+  EXPECT_TRUE(is_error(e));
+  EXPECT_NE(text_of(e).find("did not declare the \"elicitation\" capability"), std::string::npos) << text_of(e);
+  const json::object s = call("test_sampling", json::object{{"prompt", "hello"}});
+  EXPECT_TRUE(is_error(s));
+  EXPECT_NE(text_of(s).find("did not declare the \"sampling\" capability"), std::string::npos) << text_of(s);
+  EXPECT_TRUE(client_request_methods().empty());
+  // The proxy still serves.
+  EXPECT_EQ(text_of(call("test_simple_text")), "This is a simple text response for testing.");
+}
+
+TEST_F(ProxyTest, RelaysRootsListToTheClientWhoseCallIsInFlight) {
+  client_capabilities_ = json::object{{"roots", json::object{}}};
+  answers_["roots/list"] = [](const json::object&) -> mcp::RpcReply {
+    return json::object{{"roots", json::array{json::object{{"uri", "file:///work/project"}, {"name", "project"}}}}};
+  };
+  ASSERT_TRUE(start(shell_upstream(kAllowAll,
+                                   "send '{\"jsonrpc\":\"2.0\",\"id\":\"up-1\",\"method\":\"roots/list\"}'; recv; "
+                                   "reply '" +
+                                       std::string(kOk) + "'")));
+  EXPECT_EQ(text_of(call("boom")), "ok");
+  const auto answers = received_with("\"up-1\"");
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_NE(answers[0].find("\"result\":{\"roots\":[{\"uri\":\"file:///work/project\""), std::string::npos)
+      << answers[0];
+}
+
+TEST_F(ProxyTest, AnswersAnUpstreamRequestWithNoCallInFlightWithAnErrorAndAnswersPingItself) {
+  client_capabilities_ = json::object{{"roots", json::object{}}};
+  // While the proxy starts (no call can be in flight) the upstream asks
+  // for roots, pings, and sends a method nobody relays.
+  ASSERT_TRUE(
+      start(shell_upstream(kAllowAll, "reply '" + std::string(kOk) + "'",
+                           "send '{\"jsonrpc\":\"2.0\",\"id\":\"up-2\",\"method\":\"roots/list\"}'; recv; "
+                           "send '{\"jsonrpc\":\"2.0\",\"id\":\"up-3\",\"method\":\"ping\"}'; recv; "
+                           "send '{\"jsonrpc\":\"2.0\",\"id\":\"up-4\",\"method\":\"sampling/unknownThing\"}'; recv")));
+  EXPECT_EQ(text_of(call("boom")), "ok");
+  const auto roots = received_with("\"up-2\"");
+  ASSERT_EQ(roots.size(), 1u);
+  EXPECT_NE(roots[0].find("\"code\":-32601"), std::string::npos) << roots[0];
+  EXPECT_NE(roots[0].find("none is"), std::string::npos) << roots[0];
+  const auto ping = received_with("\"up-3\"");
+  ASSERT_EQ(ping.size(), 1u);
+  EXPECT_NE(ping[0].find("\"result\":{}"), std::string::npos) << ping[0];
+  const auto unknown = received_with("\"up-4\"");
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_NE(unknown[0].find("not relayed"), std::string::npos) << unknown[0];
+  EXPECT_TRUE(client_request_methods().empty());
+}
+
+TEST_F(ProxyTest, RefusesToGuessWhichClientAnUpstreamRequestIsForWhenSeveralHaveCallsInFlight) {
+  client_capabilities_ = json::object{{"roots", json::object{}}};
+  answers_["roots/list"] = [](const json::object&) -> mcp::RpcReply { return json::object{{"roots", json::array{}}}; };
+  // The first call waits; the second (from another client) makes the
+  // upstream ask for roots, then both calls are answered.
+  ASSERT_TRUE(
+      start(shell_upstream(kAllowAll,
+                           "if [ $calls = 1 ]; then first=$id; else "
+                           "send '{\"jsonrpc\":\"2.0\",\"id\":\"up-5\",\"method\":\"roots/list\"}'; recv; reply '" +
+                               std::string(kOk) + "'; id=$first; reply '" + std::string(kOk) + "'; fi")));
+  auto other = connect(client_capabilities_);
+  ASSERT_TRUE(rpc_with([&](mcp::RpcReplyHandler h) { other->initialize(std::move(h)); }));
+  auto first = std::make_shared<std::promise<mcp::RpcReply>>();
+  client_->request("tools/call", json::object{{"name", "boom"}, {"arguments", json::object{}}},
+                   [first](mcp::RpcReply r) { first->set_value(std::move(r)); });
+  auto second = rpc_with([&](mcp::RpcReplyHandler h) {
+    other->request("tools/call", json::object{{"name", "boom"}, {"arguments", json::object{}}}, std::move(h));
+  });
+  ASSERT_TRUE(second);
+  EXPECT_EQ(text_of(*second), "ok");
+  auto f = first->get_future();
+  ASSERT_EQ(f.wait_for(kWait), std::future_status::ready);
+  EXPECT_TRUE(f.get().has_value());
+  other->close();
+  const auto roots = received_with("\"up-5\"");
+  ASSERT_EQ(roots.size(), 1u);
+  EXPECT_NE(roots[0].find("2 clients are in flight"), std::string::npos) << roots[0];
+  EXPECT_TRUE(client_request_methods().empty());
+}
+
+TEST_F(ProxyTest, ACancelledCallCancelsTheUpstreamRequestAndReleasesItsReservation) {
+  // The first call waits for the cancellation, then logs "got-cancel"; the
+  // second call is answered.
+  ASSERT_TRUE(start(shell_upstream(
+      std::string(kHeader) + "tools:\n  boom:\n    rules:\n      - name: once\n        rate_limit: 1/minute\n",
+      "if [ $calls = 1 ]; then recv; send '{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":"
+      "{\"level\":\"info\",\"data\":\"got-cancel\"}}'; else reply '" +
+          std::string(kOk) + "'; fi")));
+  auto cancelled = std::make_shared<std::promise<mcp::RpcReply>>();
+  const mcp::RequestId id =
+      client_->request("tools/call", json::object{{"name", "boom"}, {"arguments", json::object{}}},
+                       [cancelled](mcp::RpcReply r) { cancelled->set_value(std::move(r)); });
+  // The session handles the call (forwarding it) before the cancellation
+  // that follows it on the same connection.
+  client_->cancel(id, "changed my mind");
+  auto r = cancelled->get_future();
+  ASSERT_EQ(r.wait_for(kWait), std::future_status::ready);
+  EXPECT_FALSE(r.get().has_value());
+  EXPECT_TRUE(wait_for_notifications([](const auto& n) {
+    return std::any_of(n.begin(), n.end(), [](const auto& p) {
+      return p.first == "notifications/message" && p.second.at("data") == "got-cancel";
+    });
+  }));
+  // The reservation was released: the 1/minute rule lets the next call through.
+  const json::object again = call("boom");
+  EXPECT_FALSE(is_error(again)) << json::serialize(again);
+  const auto cancels = received_with("notifications/cancelled");
+  ASSERT_EQ(cancels.size(), 1u);
+  EXPECT_NE(cancels[0].find("the client cancelled the request"), std::string::npos) << cancels[0];
+  const auto records = audit_records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].at("upstream"), "failed");
+  EXPECT_EQ(records[1].at("upstream"), "ok");
+}
+
+TEST_F(ProxyTest, ResourceAndPromptListChangesAreReListedAndToldToSessions) {
+  ASSERT_TRUE(
+      start(shell_upstream(kAllowAll,
+                           "gen=2\n"
+                           "send '{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/list_changed\"}'\n"
+                           "send '{\"jsonrpc\":\"2.0\",\"method\":\"notifications/prompts/list_changed\"}'\n"
+                           "send '{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\",\"params\":"
+                           "{\"uri\":\"test://r1\"}}'\n"
+                           "send '{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\",\"params\":"
+                           "{\"uri\":\"test://not-subscribed\"}}'\n"
+                           "reply '" +
+                               std::string(kOk) + "'")));
+  auto before = rpc("resources/list");
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->at("resources").as_array().size(), 1u);
+  EXPECT_EQ(before->at("resources").at(0).at("uri"), "test://r1");
+  ASSERT_TRUE(rpc("resources/subscribe", json::object{{"uri", "test://r1"}}));
+  EXPECT_EQ(text_of(call("boom")), "ok");
+  EXPECT_TRUE(wait_for_notifications([](const auto& n) {
+    const auto has = [&](std::string_view m) {
+      return std::any_of(n.begin(), n.end(), [&](const auto& p) { return p.first == m; });
+    };
+    return has("notifications/resources/list_changed") && has("notifications/prompts/list_changed") &&
+           has("notifications/resources/updated");
+  }));
+  auto after = rpc("resources/list");
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->at("resources").as_array().size(), 1u);
+  EXPECT_EQ(after->at("resources").at(0).at("uri"), "test://r2");
+  auto prompts = rpc("prompts/list");
+  ASSERT_TRUE(prompts);
+  ASSERT_EQ(prompts->at("prompts").as_array().size(), 1u);
+  EXPECT_EQ(prompts->at("prompts").at(0).at("name"), "p2");
+  std::lock_guard lock(mutex_);
+  for (const auto& [method, params] : notifications_) {
+    if (method == "notifications/resources/updated") {
+      EXPECT_EQ(params.at("uri"), "test://r1");
+    }
+  }
+}
+
+TEST_F(ProxyTest, ACallToAToolNameNotInTheMirroredListIsRefusedLocally) {
+  ASSERT_TRUE(start(shell_upstream(
+      std::string(kHeader) + "tools:\n  boom:\n    rules:\n      - name: no-boom\n        action: deny\n",
+      "reply '" + std::string(kOk) + "'")));
+  // "bооm" with Cyrillic о (U+043E), "BOOM", and a trailing space: none is
+  // the mirrored "boom", so none may reach the upstream nor escape no-boom.
+  for (const std::string name : {"b\xD0\xBE\xD0\xBEm", "BOOM", "boom ", "boom\xE2\x80\x8B"}) {
+    auto r = rpc("tools/call", json::object{{"name", name}, {"arguments", json::object{}}});
+    EXPECT_FALSE(r.has_value()) << name;
+  }
+  const json::object denied = call("boom");
+  EXPECT_TRUE(is_error(denied));
+  EXPECT_EQ(denied.at("structuredContent").at("rule"), "no-boom");
+  EXPECT_TRUE(received_with("tools/call").empty());
 }
 
 }  // namespace

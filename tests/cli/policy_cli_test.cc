@@ -1,4 +1,4 @@
-// `wasmgate policy validate|test`, `audit verify` and `approvals ...`,
+// `wasmgate policy validate|test|scan` (usage), `audit verify` and `approvals ...`,
 // driven through the real binary.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -223,6 +223,47 @@ TEST(ApprovalsCliTest, DenyAndUnknownIds) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("no approval"), std::string::npos) << unknown.err;
   EXPECT_EQ(wasmgate({"approvals", "list", "--state", dir.path() + "/missing"}).exit_code, 2);
+}
+
+// `policy scan` usage errors exit 2 before any upstream is contacted; its
+// scans of real upstreams are in tests/app/policy_scan_test.cc.
+TEST(PolicyScanCliTest, NeedsExactlyOneUpstream) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"policy", "scan"}, {"policy", "scan", "--upstream", "http://127.0.0.1:1/mcp", "--", "/bin/cat"}}) {
+    auto r = wasmgate(args);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("give exactly one upstream"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+TEST(PolicyScanCliTest, RejectsBadTimeoutsAndUnusableUrls) {
+  auto timeout = wasmgate({"policy", "scan", "--upstream-timeout", "0", "--", "/bin/cat"});
+  EXPECT_EQ(timeout.exit_code, 2);
+  EXPECT_NE(timeout.err.find("--upstream-timeout"), std::string::npos) << timeout.err;
+  auto ftp = wasmgate({"policy", "scan", "--upstream", "ftp://127.0.0.1/mcp"});
+  EXPECT_EQ(ftp.exit_code, 2);
+  EXPECT_NE(ftp.err.find("not an http:// URL"), std::string::npos) << ftp.err;
+  EXPECT_EQ(wasmgate({"policy", "scan", "--unknown-flag", "--", "/bin/cat"}).exit_code, 2);
+}
+
+TEST(PolicyScanCliTest, RefusesAnExistingOutputBeforeContactingTheUpstream) {
+  TempDir dir;
+  auto existing = dir.write("policy.yaml", "mine\n");
+  // The upstream would fail (exit 1) if it were started; the refusal comes first.
+  auto r = wasmgate({"policy", "scan", "--output", existing, "--", dir.path() + "/no-such-server"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("exists; add --force"), std::string::npos) << r.err;
+  std::ifstream in(existing);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), "mine\n");
+}
+
+TEST(PolicyScanCliTest, AnUnreachableHttpUpstreamFailsWithExitOne) {
+  auto r = wasmgate({"policy", "scan", "--upstream", "http://127.0.0.1:1/mcp"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("did not initialize"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <mutex>
 #include <thread>
 
 #include "mcp/server/session.h"
@@ -106,6 +107,16 @@ class HttpTest : public ::testing::Test {
     session_id_ = r.header("mcp-session-id");
     ASSERT_EQ(session_id_.size(), 32u);
     EXPECT_EQ(post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").status, 202u);
+  }
+
+  void initialize_with_token(const std::string& token) {
+    const Headers auth{{"Authorization", "Bearer " + token}};
+    Response r = post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})",
+                      auth);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    session_id_ = r.header("mcp-session-id");
+    ASSERT_EQ(session_id_.size(), 32u);
+    EXPECT_EQ(post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", auth).status, 202u);
   }
 
   // SSE bodies: the JSON of each "data:" line.
@@ -211,6 +222,125 @@ TEST_F(HttpTest, RequiresTheBearerTokenWhenConfigured) {
   EXPECT_EQ(r.header("www-authenticate"), "Bearer");
   EXPECT_EQ(post(init, {{"Authorization", "Bearer wrong!"}}).status, 401u);
   EXPECT_EQ(post(init, {{"Authorization", "Bearer s3cret"}}).status, 200u);
+}
+
+// A tool that answers with the identity of the session calling it.
+void add_whoami(Server& server) {
+  ASSERT_TRUE(server
+                  .add_tool(ToolSpec{.name = "whoami"},
+                            [](ToolCall& c) -> Result<ToolResult> {
+                              auto session = c.session();
+                              return ToolResult::text(session ? "[" + session->identity() + "]" : "no session");
+                            })
+                  .has_value());
+}
+
+std::string tool_text(const Response& r) {
+  return std::string(json::parse(r.body).at("result").at("content").at(0).at("text").as_string());
+}
+
+constexpr const char* kWhoami = R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"whoami"}})";
+
+TEST_F(HttpTest, MapsEachConfiguredTokenToItsIdentity) {
+  add_whoami(server_);
+  HttpOptions options;
+  options.tokens = {{"alice-token-0123456789", "alice"}, {"bob-token-0123456789ab", "bob"}};
+  start(options);
+  initialize_with_token("bob-token-0123456789ab");
+  Response r = post(kWhoami, {{"Authorization", "Bearer bob-token-0123456789ab"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(tool_text(r), "[bob]");
+  session_id_.clear();
+  initialize_with_token("alice-token-0123456789");
+  r = post(kWhoami, {{"Authorization", "Bearer alice-token-0123456789"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(tool_text(r), "[alice]");
+}
+
+TEST_F(HttpTest, RefusesRequestsWithoutAConfiguredToken) {
+  HttpOptions options;
+  options.tokens = {{"alice-token-0123456789", "alice"}};
+  start(options);
+  const std::string init =
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})";
+  EXPECT_EQ(post(init).status, 401u);
+  EXPECT_EQ(post(init, {{"Authorization", "Bearer alice-token-012345678"}}).status, 401u);   // a prefix
+  EXPECT_EQ(post(init, {{"Authorization", "Bearer alice-token-01234567890"}}).status, 401u);  // longer
+  EXPECT_EQ(post(init, {{"Authorization", "Basic alice-token-0123456789"}}).status, 401u);
+  EXPECT_EQ(post(init, {{"Authorization", "bearer alice-token-0123456789"}}).status, 200u);
+}
+
+TEST_F(HttpTest, RefusesAnotherIdentityOnAnExistingSession) {
+  add_whoami(server_);
+  HttpOptions options;
+  options.tokens = {{"alice-token-0123456789", "alice"}, {"bob-token-0123456789ab", "bob"}};
+  start(options);
+  initialize_with_token("alice-token-0123456789");
+  Response r = post(kWhoami, {{"Authorization", "Bearer bob-token-0123456789ab"}});
+  EXPECT_EQ(r.status, 403u) << r.body;
+  EXPECT_EQ(send(http::verb::delete_, "/mcp",
+                 {{"Mcp-Session-Id", session_id_}, {"Authorization", "Bearer bob-token-0123456789ab"}})
+                .status,
+            403u);
+  EXPECT_EQ(http_->session_count(), 1u);
+  r = post(kWhoami, {{"Authorization", "Bearer alice-token-0123456789"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(tool_text(r), "[alice]");
+}
+
+TEST_F(HttpTest, GivesTheSingleBearerTokenTheDefaultIdentityAndNoTokenNone) {
+  add_whoami(server_);
+  HttpOptions options;
+  options.bearer_token = "single-token-0123456789";
+  start(options);
+  initialize_with_token("single-token-0123456789");
+  Response r = post(kWhoami, {{"Authorization", "Bearer single-token-0123456789"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(tool_text(r), "[default]");
+}
+
+TEST_F(HttpTest, LeavesTheIdentityEmptyWithoutTokens) {
+  add_whoami(server_);
+  start();
+  initialize();
+  Response r = post(kWhoami, {{"Authorization", "Bearer anything-at-all-here"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(tool_text(r), "[]");
+}
+
+TEST_F(HttpTest, HandsOtherPathsToTheFallbackWithBodyHeadersAndIdentity) {
+  HttpOptions options;
+  options.tokens = {{"alice-token-0123456789", "alice"}};
+  std::mutex mutex;  // guards seen (written on the server's thread)
+  std::vector<HttpRequestView> seen;
+  options.fallback = [&](const HttpRequestView& v) -> std::optional<HttpReply> {
+    std::lock_guard lock(mutex);
+    seen.push_back(v);
+    if (v.target == "/missing") return std::nullopt;
+    return HttpReply{201, "application/json", R"({"ok":true})", {{"X-Seen", v.method}}};
+  };
+  start(options);
+  Response r = send(http::verb::post, "/api/thing?x=1",
+                    {{"Content-Type", "application/json"}, {"Authorization", "Bearer alice-token-0123456789"}},
+                    R"({"by":"me"})");
+  EXPECT_EQ(r.status, 201u);
+  EXPECT_EQ(r.header("x-seen"), "POST");
+  EXPECT_EQ(r.body, R"({"ok":true})");
+  r = send(http::verb::get, "/", {});
+  EXPECT_EQ(r.status, 201u);
+  EXPECT_EQ(send(http::verb::get, "/missing", {}).status, 404u);
+  // Foreign origins never reach the fallback.
+  EXPECT_EQ(send(http::verb::post, "/api/thing", {{"Origin", "https://evil.example"}}, "{}").status, 403u);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].target, "/api/thing?x=1");
+  EXPECT_EQ(seen[0].content_type, "application/json");
+  EXPECT_EQ(seen[0].body, R"({"by":"me"})");
+  EXPECT_TRUE(seen[0].auth_required);
+  EXPECT_EQ(seen[0].identity, std::optional<std::string>("alice"));
+  EXPECT_EQ(seen[1].method, "GET");
+  EXPECT_EQ(seen[1].identity, std::nullopt);
 }
 
 TEST_F(HttpTest, RefusesOversizedBodiesAndHeaders) {

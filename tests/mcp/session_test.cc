@@ -117,11 +117,22 @@ TEST_F(SessionTest, AnswersPingBeforeInitialize) {
   EXPECT_EQ(r.at("result"), json::object{});
 }
 
+TEST_F(SessionTest, DeclaresThatEveryListCanChange) {
+  // Server::notify_*_changed exist for tools, resources and prompts (the
+  // proxy re-lists its upstream's), so all three lists are declared changeable.
+  json::value r = call("initialize", json::object{{"protocolVersion", "2025-06-18"}, {"capabilities", json::object{}}});
+  const auto& caps = r.at("result").at("capabilities");
+  EXPECT_EQ(caps.at("tools").at("listChanged"), true);
+  EXPECT_EQ(caps.at("resources").at("listChanged"), true);
+  EXPECT_EQ(caps.at("prompts").at("listChanged"), true);
+}
+
 TEST_F(SessionTest, EchoesASupportedProtocolVersion) {
   json::value r = call("initialize", json::object{{"protocolVersion", "2025-06-18"}, {"capabilities", json::object{}}});
   EXPECT_EQ(r.at("result").at("protocolVersion"), "2025-06-18");
   EXPECT_EQ(r.at("result").at("serverInfo").at("name"), "wasmgate");
   EXPECT_TRUE(r.at("result").at("capabilities").as_object().contains("tools"));
+
   EXPECT_EQ(session_->protocol_version(), "2025-06-18");
 }
 

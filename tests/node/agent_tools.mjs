@@ -28,7 +28,7 @@
 //     refused) / resume; the journal grows by one entry per mutation and not
 //     on reads; compose -> create {rvf}; load_rvf -> create {rvf}; custom
 //     templates add / export / remove / import; configure / active / config;
-//     reset; turn_count; is_stopped; prompt (no model provider: isError);
+//     reset; turn_count; is_stopped; prompt (no API key: isError naming the variable);
 //     stop during a run ends it ("interrupted"); replay lands on the live
 //     state digest; fork atSeq is the agent as it was at that entry;
 //   - restart: the client is closed, the server ends, a new server on the
@@ -37,17 +37,17 @@
 // Every failed check exits 1 with a message naming it; the last line is the
 // number of checks passed. No sleeps: every wait is on an event (a stderr
 // line, a reply, a process exit); one watchdog fails the run if it hangs.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { isDeepStrictEqual } from "node:util";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+
+import { startListening } from "./listening.mjs";
 
 const [wasmgate, transportName] = process.argv.slice(2);
 if (!wasmgate || !["stdio", "http"].includes(transportName)) {
@@ -173,26 +173,18 @@ function step(name) {
 }
 
 // Starts `wasmgate serve --http 127.0.0.1:0` and resolves with its URL.
-function startHttpServer() {
-  return new Promise((resolve, reject) => {
-    child = spawn(wasmgate, ["serve", "--http", "127.0.0.1:0", "--state", stateDir], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let found = false;
-    const lines = readline.createInterface({ input: child.stderr });
-    lines.on("line", (line) => {
+async function startHttpServer() {
+  // No model API keys: the prompt check below expects the missing-key error
+  // (and a developer's key must never be spent by a test).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_API_KEY$|^WASMGATE_LLM_CONFIG$/.test(k)));
+  let url;
+  ({ child, url } = await startListening(wasmgate, ["serve", "--http", "127.0.0.1:0", "--state", stateDir], {
+    env,
+    onLine: (line) => {
       serverLog += `${line}\n`;
-      const m = /^wasmgate: listening on (\S+)/.exec(line);
-      if (m && !found) {
-        found = true;
-        resolve(m[1]);
-      }
-    });
-    child.on("error", (e) => reject(new Error(`cannot start ${wasmgate}: ${e.message}`)));
-    child.on("exit", (code, signal) => {
-      if (!found) reject(new Error(`wasmgate exited (code ${code}, signal ${signal}) before listening`));
-    });
-  });
+    },
+  }));
+  return url;
 }
 
 async function connect() {
@@ -557,7 +549,7 @@ async function customAgent() {
   check(is.isStopped === false, "a new agent is not stopped", show(is));
 
   step("prompt");
-  await callError("wasm_agent_prompt", { agentId: id, input: "hello" }, /no model provider/, "prompt without a model provider");
+  await callError("wasm_agent_prompt", { agentId: id, input: "hello" }, /ANTHROPIC_API_KEY/, "prompt without a model API key");
   await callError("wasm_agent_prompt", { agentId: kUnknownAgent, input: "hello" }, /no agent/, "prompt to an unknown agent");
   await callError("wasm_agent_prompt", { agentId: kBadIdentifier, input: "hello" }, /agentId/, "prompt with a malformed agentId");
   return { id, seqScript };
@@ -904,7 +896,7 @@ try {
 
   step("coverage");
   // wasm_agent_prompt cannot succeed without a model provider; its expected
-  // isError ("no model provider") is checked in customAgent().
+  // isError (no API key, naming ANTHROPIC_API_KEY) is checked in customAgent().
   const missing = kAgentTools.filter((n) => n !== "wasm_agent_prompt" && !succeeded.has(n));
   check(missing.length === 0, "every tool but wasm_agent_prompt was called successfully", show(missing));
   const idTools = kAgentTools.filter((n) => !["wasm_agent_list", "wasm_agent_compose", "wasm_gallery_list", "wasm_gallery_search",

@@ -19,20 +19,27 @@
 //     denied one is an error naming the rule;
 //   - prompts/get allowed and denied alike;
 //   - progress of a long-running upstream tool reaches the SDK's onprogress;
+//   - server->client requests relayed (the proxy declares sampling,
+//     elicitation form+url and roots upstream): sampling and elicitation
+//     answered by this client reach the upstream tool and come back in its
+//     result; roots/list likewise; a url-mode elicitation is refused
+//     because this client declared form mode only, and never reaches it;
 //   - the audit log verifies (`wasmgate audit verify`) and records the
 //     denied call as never forwarded.
 // No sleeps: every wait is on an event; one watchdog fails a hang.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { isDeepStrictEqual } from "node:util";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+
+import { startListening } from "./listening.mjs";
 
 const [wasmgate, transportName] = process.argv.slice(2);
 if (!wasmgate || !["stdio", "http"].includes(transportName)) {
@@ -119,25 +126,14 @@ async function fail(message) {
 
 const watchdog = setTimeout(() => fail(`no result after ${kWatchdogMs} ms (hang)`), kWatchdogMs);
 
-function startHttpProxy() {
-  return new Promise((resolve, reject) => {
-    child = spawn(wasmgate, [...proxyArgs, "--http", "127.0.0.1:0", "--", ...upstream], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let found = false;
-    readline.createInterface({ input: child.stderr }).on("line", (line) => {
+async function startHttpProxy() {
+  let url;
+  ({ child, url } = await startListening(wasmgate, [...proxyArgs, "--http", "127.0.0.1:0", "--", ...upstream], {
+    onLine: (line) => {
       proxyLog += `${line}\n`;
-      const m = /listening on (\S+)/.exec(line);
-      if (m && !found) {
-        found = true;
-        resolve(m[1]);
-      }
-    });
-    child.on("error", (e) => reject(new Error(`cannot start ${wasmgate}: ${e.message}`)));
-    child.on("exit", (code, signal) => {
-      if (!found) reject(new Error(`wasmgate proxy exited (code ${code}, signal ${signal}) before listening`));
-    });
-  });
+    },
+  }));
+  return url;
 }
 
 async function listAll(client, method, key) {
@@ -164,10 +160,31 @@ async function errorOf(promise) {
 }
 
 async function main() {
-  direct = new Client({ name: "direct", version: "1.0.0" });
+  // The direct client declares what the proxy declares upstream, so the
+  // upstream registers the same capability-dependent tools for both.
+  direct = new Client(
+    { name: "direct", version: "1.0.0" },
+    { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} } },
+  );
   await direct.connect(new StdioClientTransport({ command: upstream[0], args: upstream.slice(1), stderr: "ignore" }));
 
-  proxied = new Client({ name: "wasmgate-proxy-test", version: "1.0.0" });
+  proxied = new Client(
+    { name: "wasmgate-proxy-test", version: "1.0.0" },
+    { capabilities: { sampling: {}, elicitation: { form: {} }, roots: {} } },
+  );
+  const clientRequests = [];
+  proxied.setRequestHandler(CreateMessageRequestSchema, (req) => {
+    clientRequests.push(req);
+    return { role: "assistant", content: { type: "text", text: "fake model answer" }, model: "fake", stopReason: "endTurn" };
+  });
+  proxied.setRequestHandler(ElicitRequestSchema, (req) => {
+    clientRequests.push(req);
+    return { action: "accept", content: { name: "Ada Lovelace" } };
+  });
+  proxied.setRequestHandler(ListRootsRequestSchema, (req) => {
+    clientRequests.push(req);
+    return { roots: [{ uri: "file:///work/wasmgate-root", name: "wasmgate-root" }] };
+  });
   if (transportName === "stdio") {
     const transport = new StdioClientTransport({
       command: wasmgate,
@@ -243,6 +260,25 @@ async function main() {
   // read as the result (it does so against the upstream directly too), so
   // the last step may be missing; the earlier ones are 100 ms apart.
   check(progress.length >= 2 && progress.every((p, i) => p === i + 1), "progress relayed", show(progress));
+
+  // Server->client requests, relayed to this client while its call runs.
+  clientRequests.length = 0;
+  const sampled = await proxied.callTool({ name: "trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } });
+  check(!sampled.isError && text(sampled).includes("fake model answer"), "sampling relayed both ways", show(sampled));
+  check(clientRequests.some((r) => r.method === "sampling/createMessage"), "the client got sampling/createMessage");
+  const elicited = await proxied.callTool({ name: "trigger-elicitation-request", arguments: {} });
+  check(!elicited.isError && show(elicited).includes("Ada Lovelace"), "elicitation relayed both ways", show(elicited));
+  const rooted = await proxied.callTool({ name: "get-roots-list", arguments: {} });
+  check(!rooted.isError && text(rooted).includes("file:///work/wasmgate-root"), "roots/list relayed both ways", show(rooted));
+  const before = clientRequests.length;
+  const urlMode = await errorOf(
+    proxied.callTool({ name: "trigger-url-elicitation", arguments: { url: "https://example.org/x", message: "open" } }).then((r) => {
+      if (r.isError) throw new Error(text(r));
+      return r;
+    }),
+  );
+  check(urlMode !== null && String(urlMode.message).includes("elicitation.url"), "url-mode elicitation refused for a form-only client", String(urlMode?.message));
+  check(clientRequests.length === before, "the form-only client never saw the url-mode request", show(clientRequests.slice(before)));
 
   await proxied.close();
   proxied = null;

@@ -104,14 +104,14 @@ void Client::initialize(RpcReplyHandler done) {
   });
 }
 
-void Client::request(std::string method, json::object params, RpcReplyHandler done,
-                     std::optional<std::chrono::milliseconds> timeout) {
+RequestId Client::request(std::string method, json::object params, RpcReplyHandler done,
+                          std::optional<std::chrono::milliseconds> timeout) {
   WG_CHECK(done != nullptr);
-  asio::dispatch(strand_, [self = shared_from_this(), method = std::move(method), params = std::move(params),
+  const RequestId id(next_id_.fetch_add(1));
+  asio::dispatch(strand_, [self = shared_from_this(), id, method = std::move(method), params = std::move(params),
                            done = std::move(done), timeout]() mutable {
     if (self->closed_) return done(local_error(str_cat(method, ": the upstream connection is closed")));
     self->start_transport();
-    const RequestId id(self->next_id_++);
     const auto limit = timeout.value_or(self->options_.request_timeout);
     Pending pending{std::move(done), std::make_unique<asio::steady_timer>(self->strand_, limit)};
     pending.timer->async_wait([weak = self->weak_from_this(), id, method, limit](const boost::system::error_code& ec) {
@@ -128,6 +128,26 @@ void Client::request(std::string method, json::object params, RpcReplyHandler do
     });
     self->pending_.emplace(id, std::move(pending));
     self->transport_->send(encode_request(id, method, params));
+  });
+  return id;
+}
+
+void Client::cancel(RequestId id, std::string reason) {
+  asio::dispatch(strand_, [self = shared_from_this(), id = std::move(id), reason = std::move(reason)] {
+    auto it = self->pending_.find(id);
+    if (it == self->pending_.end()) return;
+    RpcReplyHandler cb = std::move(it->second.done);
+    it->second.timer->cancel();
+    self->pending_.erase(it);
+    // The handler runs before the upstream hears of it, so whatever the
+    // handler does (e.g. release a reservation) precedes the upstream's
+    // reaction.
+    cb(local_error(str_cat("cancelled: ", reason)));
+    // Spec: basic/utilities/cancellation.
+    if (!self->closed_) {
+      self->transport_->send(encode_notification("notifications/cancelled",
+                                                 json::object{{"requestId", id.to_json()}, {"reason", reason}}));
+    }
   });
 }
 

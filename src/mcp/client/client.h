@@ -4,7 +4,7 @@
 // process over stdio; client/http_client.h: a Streamable HTTP URL),
 // performs the initialize handshake (spec basic/lifecycle), sends requests
 // with ids it allocates (integers from 1), correlates responses, times
-// requests out (sending notifications/cancelled), and hands server
+// requests out or cancels them on demand (sending notifications/cancelled), and hands server
 // notifications and server->client requests to the callbacks. Incoming
 // text is decoded with the same strict codec as the server side.
 // Replies are std::expected<json::object, RpcError>: the upstream's own
@@ -14,6 +14,7 @@
 // and callbacks run on the client's strand.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -80,8 +81,14 @@ class Client : public std::enable_shared_from_this<Client> {
   // then sends notifications/initialized. `done` gets the InitializeResult.
   void initialize(RpcReplyHandler done);
 
-  void request(std::string method, boost::json::object params, RpcReplyHandler done,
-               std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // Sends a request; returns the id it carries (e.g. for cancel()).
+  RequestId request(std::string method, boost::json::object params, RpcReplyHandler done,
+                    std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // Stops waiting for request `id` (spec basic/utilities/cancellation):
+  // sends notifications/cancelled with `reason` and completes its handler
+  // with a local -32603 error; a late response is ignored. Nothing happens
+  // when `id` is already answered or unknown.
+  void cancel(RequestId id, std::string reason);
   void notify(std::string method, boost::json::object params = {});
   void close();
 
@@ -108,7 +115,7 @@ class Client : public std::enable_shared_from_this<Client> {
   // Touched only on strand_.
   bool started_ = false;
   bool closed_ = false;
-  std::int64_t next_id_ = 1;
+  std::atomic<std::int64_t> next_id_{1};  // allocated on any thread, so request() can return the id
   std::map<RequestId, Pending> pending_;
   RequestHandler request_handler_;
   NotificationHandler notification_handler_;

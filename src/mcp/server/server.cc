@@ -1,6 +1,7 @@
 #include "mcp/server/server.h"
 
 #include <algorithm>
+#include <boost/asio/dispatch.hpp>
 
 #include "base/check.h"
 #include "mcp/protocol/str_cat.h"
@@ -157,6 +158,30 @@ Status Server::add_prompt(PromptSpec spec, PromptHandler handler) {
   return ok();
 }
 
+Status Server::remove_resource(std::string_view uri) {
+  std::lock_guard lock(mutex_);
+  if (std::erase_if(resources_, [&](const auto& r) { return r->spec.uri == uri; }) == 0) {
+    return make_error(ErrorCode::NotFound, str_cat("resource \"", uri, "\" is not registered"));
+  }
+  return ok();
+}
+
+Status Server::remove_resource_template(std::string_view uri_template) {
+  std::lock_guard lock(mutex_);
+  if (std::erase_if(templates_, [&](const auto& t) { return t->spec.uri_template == uri_template; }) == 0) {
+    return make_error(ErrorCode::NotFound, str_cat("resource template \"", uri_template, "\" is not registered"));
+  }
+  return ok();
+}
+
+Status Server::remove_prompt(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  auto it = prompts_.find(name);
+  if (it == prompts_.end()) return make_error(ErrorCode::NotFound, str_cat("prompt \"", name, "\" is not registered"));
+  prompts_.erase(it);
+  return ok();
+}
+
 std::shared_ptr<Session> Server::open_session(boost::asio::any_io_executor executor,
                                               std::shared_ptr<Outbound> outbound) {
   auto session = std::make_shared<Session>(*this, std::move(executor), std::move(outbound));
@@ -178,6 +203,25 @@ std::vector<std::shared_ptr<Session>> Server::live_sessions() {
 void Server::notify_tools_changed() {
   // Spec: server/tools "List Changed Notification".
   for (const auto& s : live_sessions()) s->notify("notifications/tools/list_changed", {});
+}
+
+void Server::notify_resources_changed() {
+  // Spec: server/resources "List Changed Notification".
+  for (const auto& s : live_sessions()) s->notify("notifications/resources/list_changed", {});
+}
+
+void Server::notify_prompts_changed() {
+  // Spec: server/prompts "List Changed Notification".
+  for (const auto& s : live_sessions()) s->notify("notifications/prompts/list_changed", {});
+}
+
+void Server::notify_resource_updated(std::string_view uri) {
+  // Spec: server/resources "Subscriptions": only subscribers hear of updates.
+  for (const auto& s : live_sessions()) {
+    boost::asio::dispatch(s->strand(), [s, uri = std::string(uri)] {
+      if (s->subscribed(uri)) s->notify("notifications/resources/updated", json::object{{"uri", uri}});
+    });
+  }
 }
 
 void Server::log(LogLevel level, std::string_view logger, json::value data) {

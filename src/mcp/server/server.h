@@ -162,6 +162,11 @@ class Server {
   Status add_resource(ResourceSpec spec, ResourceReader reader);
   Status add_resource_template(ResourceTemplateSpec spec, TemplateReader reader);
   Status add_prompt(PromptSpec spec, PromptHandler handler);
+  // NotFound when absent. Unlike remove_tool they notify nobody: callers
+  // batch changes, then call notify_resources_changed/notify_prompts_changed.
+  Status remove_resource(std::string_view uri);
+  Status remove_resource_template(std::string_view uri_template);
+  Status remove_prompt(std::string_view name);
 
   // Opens a session whose work runs on a strand of `executor`; unsolicited
   // messages go to `outbound` (which the session keeps alive).
@@ -169,6 +174,13 @@ class Server {
 
   // Sends notifications/tools/list_changed to every initialized session.
   void notify_tools_changed();
+  // Sends notifications/resources/list_changed (prompts/list_changed) to
+  // every initialized session.
+  void notify_resources_changed();
+  void notify_prompts_changed();
+  // Sends notifications/resources/updated {uri} to every session that
+  // subscribed to `uri` (resources/subscribe).
+  void notify_resource_updated(std::string_view uri);
   // Sends notifications/message to every session whose level admits it.
   void log(LogLevel level, std::string_view logger, boost::json::value data);
 

@@ -370,8 +370,8 @@ void Session::on_initialize(const Message& m) {
   put_if(server_info, "title", o.title);
   json::object capabilities{
       {"tools", json::object{{"listChanged", true}}},
-      {"resources", json::object{{"subscribe", true}, {"listChanged", false}}},
-      {"prompts", json::object{{"listChanged", false}}},
+      {"resources", json::object{{"subscribe", true}, {"listChanged", true}}},
+      {"prompts", json::object{{"listChanged", true}}},
       {"logging", json::object{}},
       {"completions", json::object{}},
   };

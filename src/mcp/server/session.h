@@ -74,6 +74,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Random 128-bit hex id (used as Mcp-Session-Id over HTTP).
   const std::string& id() const { return id_; }
+  // The client identity the transport authenticated (the name its bearer
+  // token maps to), fixed for the session's life; "" when the transport has
+  // none (stdio, HTTP without tokens). The transport sets it once, right
+  // after Server::open_session() and before the first receive(); it is
+  // read-only afterwards, so identity() may be called from any thread.
+  const std::string& identity() const { return identity_; }
+  void set_identity(std::string identity) { identity_ = std::move(identity); }
   Strand& strand() { return strand_; }
   Server& server() { return server_; }
 
@@ -127,6 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Strand strand_;
   std::shared_ptr<Outbound> outbound_;
   std::string id_;
+  std::string identity_;  // set before the first receive(), then constant
   // Everything below is touched only on strand_.
   bool initialize_answered_ = false;
   bool initialized_ = false;

@@ -111,6 +111,24 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+// The identity of the bearer token in `authorization`, if it is one of the
+// configured tokens. Every configured token is compared, without an early
+// exit, so the time taken does not tell which (if any) matched.
+std::optional<std::string> authenticate(std::string_view authorization, const HttpOptions& o) {
+  if (authorization.size() <= 7 || ascii_lower(authorization.substr(0, 7)) != "bearer ") return std::nullopt;
+  const std::string_view presented = authorization.substr(7);
+  const std::string* found = nullptr;
+  static const std::string kDefault(kDefaultTokenIdentity);
+  if (o.bearer_token && constant_time_equal(presented, *o.bearer_token)) found = &kDefault;
+  for (const auto& [token, identity] : o.tokens) {
+    if (constant_time_equal(presented, token)) found = &identity;
+  }
+  if (!found) return std::nullopt;
+  return *found;
+}
+
+bool auth_configured(const HttpOptions& o) { return o.bearer_token.has_value() || !o.tokens.empty(); }
+
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
@@ -252,6 +270,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void handle(http::request<http::string_body> req);
   void handle_post(http::request<http::string_body>& req);
   std::optional<HttpSessionEntry> find_session(const http::request<http::string_body>& req);
+
+  std::string identity_;  // of the request being handled ("" without tokens)
 
   void write_raw(std::string data) {
     queued_bytes_ += data.size();
@@ -427,6 +447,12 @@ std::optional<HttpSessionEntry> Connection::find_session(const http::request<htt
     reply_error(404, "Session not found", -32001);
     return std::nullopt;
   }
+  // A session keeps the identity it was created with: another client's
+  // valid token does not let it act as (or hijack) this session.
+  if (it->second.session->identity() != identity_) {
+    reply_error(403, "Forbidden: this session belongs to another client identity");
+    return std::nullopt;
+  }
   it->second.last_used->store(Clock::now().time_since_epoch().count());
   return it->second;
 }
@@ -444,28 +470,33 @@ void Connection::handle(http::request<http::string_body> req) {
       return reply_error(403, str_cat("Forbidden: host ", host, " is not allowed"));
     }
   }
-  if (path != o.path) {
-    if (o.fallback && req.method() == http::verb::get) {
-      if (auto r = o.fallback(HttpRequestView{"GET", std::string(target)})) {
-        return reply(r->status, r->content_type, std::move(r->body));
-      }
-    }
-    return reply(404, "text/plain", "not found\n");
-  }
-  // Spec: basic/transports "Security Warning": validate Origin (DNS rebinding).
+  // Spec: basic/transports "Security Warning": validate Origin (DNS
+  // rebinding); the fallback (dashboard, admin API) is held to the same rule.
   if (const std::string_view origin = header(req, "Origin");
       !origin.empty() && !origin_allowed(origin, o.allowed_origins)) {
     return reply_error(403, str_cat("Forbidden: origin ", origin, " is not allowed"));
   }
-  if (o.bearer_token) {
-    const std::string_view auth = header(req, "Authorization");
-    const bool good = auth.size() > 7 && ascii_lower(auth.substr(0, 7)) == "bearer " &&
-                      constant_time_equal(auth.substr(7), *o.bearer_token);
-    if (!good) {
-      return reply_error(401, "Unauthorized: a valid bearer token is required", -32000,
-                         {{"WWW-Authenticate", "Bearer"}});
+  const std::optional<std::string> identity = authenticate(header(req, "Authorization"), o);
+  if (path != o.path) {
+    if (o.fallback) {
+      HttpRequestView view{std::string(req.method_string()),
+                           std::string(target),
+                           std::string(header(req, "Content-Type")),
+                           std::string(header(req, "Authorization")),
+                           std::move(req.body()),
+                           auth_configured(o),
+                           identity};
+      if (auto r = o.fallback(view)) {
+        return reply(r->status, r->content_type, std::move(r->body), std::move(r->headers));
+      }
     }
+    return reply(404, "text/plain", "not found\n");
   }
+  if (auth_configured(o) && !identity) {
+    return reply_error(401, "Unauthorized: a valid bearer token is required", -32000,
+                       {{"WWW-Authenticate", "Bearer"}});
+  }
+  identity_ = identity.value_or(std::string());
   // Spec: basic/transports "Protocol Version Header".
   if (const std::string_view v = header(req, "MCP-Protocol-Version"); !v.empty() && !is_supported_protocol_version(v)) {
     return reply_error(400, str_cat("Bad Request: unsupported MCP-Protocol-Version ", v));
@@ -540,6 +571,7 @@ void Connection::handle_post(http::request<http::string_body>& req) {
       return reply_error(503, str_cat("Service Unavailable: ", o.max_sessions, " sessions are open"));
     }
     auto session = state_->server.open_session(state_->io.get_executor(), outbound);
+    session->set_identity(identity_);
     entry = HttpSessionEntry{session, outbound,
                              std::make_shared<std::atomic<Clock::rep>>(Clock::now().time_since_epoch().count())};
     state_->sessions.emplace(session->id(), *entry);

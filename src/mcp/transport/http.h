@@ -19,8 +19,17 @@
 //     allowed_origins gets 403, and so does, on a loopback-bound server, a
 //     Host header that is not a loopback host nor in allowed_hosts (DNS
 //     rebinding defence; applies to every path);
-//   - with bearer_token set, requests without "Authorization: Bearer
-//     <token>" get 401;
+//   - bearer tokens (HttpOptions::tokens, and bearer_token, which maps to
+//     the identity "default"): when any is configured, /mcp requests
+//     without "Authorization: Bearer <a configured token>" get 401 (tokens
+//     are compared in constant time). The token's identity is fixed when
+//     initialize creates the session (Session::identity()); a later request
+//     on that session with another valid token gets 403. Without tokens the
+//     identity is "";
+//   - paths other than `path` go to `fallback` (any method), after the same
+//     Host and Origin checks and body limit; the fallback gets the method,
+//     target, Content-Type, Authorization, body and the identity of a valid
+//     bearer token, and decides itself whether it needs one;
 //   - limits: header bytes (431), body bytes (413), read timeout per
 //     request (connection closed), max sessions (503), idle sessions
 //     expire (then 404).
@@ -34,9 +43,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -44,16 +56,31 @@
 
 namespace wg::mcp {
 
+// A request outside the MCP endpoint, as handed to HttpOptions::fallback.
 struct HttpRequestView {
-  std::string method;  // "GET", ...
-  std::string target;  // path and query
+  std::string method;         // "GET", "POST", ...
+  std::string target;         // path and query
+  std::string content_type;   // the Content-Type header, as sent ("" when absent)
+  std::string authorization;  // the Authorization header, as sent
+  std::string body;
+  // Authentication as the transport found it: auth_required is true when
+  // any token is configured; identity is set when the request carried a
+  // valid bearer token (its identity name), nullopt otherwise.
+  bool auth_required = false;
+  std::optional<std::string> identity;
 };
 
 struct HttpReply {
   unsigned status = 200;
   std::string content_type = "text/plain";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers (Allow, WWW-Authenticate, ...)
 };
+
+// The identity a lone HttpOptions::bearer_token maps to.
+inline constexpr std::string_view kDefaultTokenIdentity = "default";
+
+using HttpFallback = std::function<std::optional<HttpReply>(const HttpRequestView&)>;
 
 struct HttpOptions {
   std::string address = "127.0.0.1";
@@ -63,7 +90,8 @@ struct HttpOptions {
   // When bound to a loopback address, the Host header must name a loopback
   // host (any port) or one of these exact values, e.g. "mcp.internal:8931".
   std::vector<std::string> allowed_hosts;
-  std::optional<std::string> bearer_token;
+  std::optional<std::string> bearer_token;  // one token, identity kDefaultTokenIdentity
+  std::map<std::string, std::string> tokens;  // bearer token -> client identity name
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
@@ -72,8 +100,9 @@ struct HttpOptions {
   // session is created (so abandoned sessions cannot exhaust max_sessions).
   std::chrono::milliseconds session_idle_timeout{std::chrono::minutes(30)};
   std::size_t max_queued_bytes = 8 * 1024 * 1024;  // per stream, before a slow reader is dropped
-  // Serves requests outside `path` (GET only); nullopt means 404.
-  std::function<std::optional<HttpReply>(const HttpRequestView&)> fallback;
+  // Serves requests outside `path` (any method; it runs on the
+  // connection's strand, so it should be quick); nullopt means 404.
+  HttpFallback fallback;
 };
 
 class HttpServer {
