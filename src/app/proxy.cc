@@ -377,7 +377,7 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
   }
 
   policy::GateRequest gate_request(policy::CallKind kind, std::string name, json::value args,
-                                   const std::shared_ptr<mcp::Session>& session, std::string request_id) {
+                                   const mcp::Session* session, std::string request_id) {
     policy::GateRequest request;
     request.call.kind = kind;
     request.call.name = std::move(name);
@@ -421,7 +421,8 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
           variants->first, "\" and \"", variants->second, "\"); the call was not forwarded")));
     }
     auto request =
-        gate_request(policy::CallKind::Tool, name, call->arguments(), call->session(), call->request_id().to_string());
+        gate_request(policy::CallKind::Tool, name, call->arguments(), call->session().get(),
+                     call->request_id().to_string());
     admit(*rt, request, call, [weak = weak_from_this(), name, call, request](policy::Admission decided) {
       auto self = weak.lock();
       if (!self) return call->finish(mcp::ToolResult::error("wasmgate proxy: shutting down"));
@@ -555,10 +556,10 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
   }
 
   // resources/read and prompts/get: Gate, upstream (waited for), Gate::after.
-  Result<json::object> gated_fetch(policy::CallKind kind, std::string name, json::value args, const std::string& method,
-                                   json::object params) {
+  Result<json::object> gated_fetch(const mcp::Session& session, policy::CallKind kind, std::string name,
+                                   json::value args, const std::string& method, json::object params) {
     poll_policy();
-    auto request = gate_request(kind, std::move(name), std::move(args), nullptr, {});
+    auto request = gate_request(kind, std::move(name), std::move(args), &session, {});
     const policy::Admission admission = rt->gate->before(request);
     if (!admission.proceed()) {
       const json::object refusal = admission.tool_result();
@@ -580,10 +581,10 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
     return std::move(*reply);
   }
 
-  Result<json::array> read_resource(std::string_view uri) {
+  Result<json::array> read_resource(const mcp::Session& session, std::string_view uri) {
     const std::string u(uri);
-    auto result = WG_TRY(gated_fetch(policy::CallKind::Resource, u, json::object{{"uri", u}}, "resources/read",
-                                     json::object{{"uri", u}}));
+    auto result = WG_TRY(gated_fetch(session, policy::CallKind::Resource, u, json::object{{"uri", u}},
+                                     "resources/read", json::object{{"uri", u}}));
     if (const json::value* c = result.if_contains("contents"); c && c->is_array()) return c->get_array();
     return make_error(ErrorCode::Io, str_cat("upstream resources/read \"", u, "\": no contents array"));
   }
@@ -669,11 +670,12 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
       case Catalog::Resources: {
         mcp::ResourceSpec spec{string_field(o, "uri"), string_field(o, "name"), string_field(o, "title"),
                                string_field(o, "description"), string_field(o, "mimeType")};
-        return server->add_resource(std::move(spec), [weak](std::string_view u) -> Result<json::array> {
-          auto self = weak.lock();
-          if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
-          return self->read_resource(u);
-        });
+        return server->add_resource(
+            std::move(spec), [weak](const mcp::Session& session, std::string_view u) -> Result<json::array> {
+              auto self = weak.lock();
+              if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
+              return self->read_resource(session, u);
+            });
       }
       case Catalog::Templates: {
         mcp::ResourceTemplateSpec spec{string_field(o, "uriTemplate"), string_field(o, "name"),
@@ -681,10 +683,11 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
                                        string_field(o, "mimeType")};
         return server->add_resource_template(
             std::move(spec),
-            [weak](std::string_view u, const std::map<std::string, std::string>&) -> Result<json::array> {
+            [weak](const mcp::Session& session, std::string_view u,
+                   const std::map<std::string, std::string>&) -> Result<json::array> {
               auto self = weak.lock();
               if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
-              return self->read_resource(u);
+              return self->read_resource(session, u);
             });
       }
       case Catalog::Prompts: {
@@ -700,12 +703,14 @@ struct Proxy::State : std::enable_shared_from_this<Proxy::State> {
         }
         const std::string name = spec.name;
         return server->add_prompt(
-            std::move(spec), [weak, name](const std::map<std::string, std::string>& arguments) -> Result<json::object> {
+            std::move(spec),
+            [weak, name](const mcp::Session& session,
+                         const std::map<std::string, std::string>& arguments) -> Result<json::object> {
               auto self = weak.lock();
               if (!self) return make_error(ErrorCode::Io, "wasmgate proxy: shutting down");
               json::object args;
               for (const auto& [k, value] : arguments) args[k] = value;
-              return self->gated_fetch(policy::CallKind::Prompt, name, args, "prompts/get",
+              return self->gated_fetch(session, policy::CallKind::Prompt, name, args, "prompts/get",
                                        json::object{{"name", name}, {"arguments", args}});
             });
       }

@@ -33,7 +33,8 @@
 //   - resources (list, templates, read) and prompts (list, get), when the
 //     upstream's capabilities offer them; reads and gets pass the Gate
 //     (CallKind::Resource with args {"uri": URI}; CallKind::Prompt with the
-//     prompt's arguments; no session), a refusal is a JSON-RPC error
+//     prompt's arguments; the session and identity of the request, via the
+//     Server's session-aware handlers), a refusal is a JSON-RPC error
 //     carrying the refusal text.
 //   - notifications: tools/, resources/ and prompts/list_changed re-list
 //     (the Server then tells downstream sessions when something changed),
@@ -45,8 +46,7 @@
 // (with bearer tokens when auth_tokens_file is set) until EOF or
 // SIGINT/SIGTERM, return the exit code (0 ok, 1 failure, 2 usage).
 // Diagnostics go to `err`.
-// Gaps (documented in docs/policy.md "Proxy"): resources/read and
-// prompts/get carry no session or identity; resources/subscribe is
+// Gaps (documented in docs/policy.md "Proxy"): resources/subscribe is
 // answered locally (not passed upstream); the relation of a server->client
 // request to a call is inferred from the calls in flight; an upstream's
 // cancellation of its own request is not passed to the client;

@@ -406,6 +406,30 @@ TEST_F(ProxyTest, GatesPromptsGet) {
   EXPECT_FALSE(allowed->at("messages").as_array().empty());
 }
 
+TEST_F(ProxyTest, SessionScopedLimitsCountResourceReadsAndPromptGetsPerSession) {
+  // The Gate learns the session of a resources/read or prompts/get (a
+  // session-scoped counter needs it: without it every such call would be a
+  // state_error refusal).
+  ASSERT_TRUE(start(config(std::string(kAllowAll) +
+                           "resources:\n  \"test://static-text\":\n    rules:\n      - name: once-per-session\n"
+                           "        rate_limit: {count: 1, window: minute, scope: session}\n"
+                           "prompts:\n  test_simple_prompt:\n    rules:\n      - name: prompt-once\n"
+                           "        rate_limit: {count: 1, window: minute, scope: session}\n")));
+  auto first = rpc("resources/read", json::object{{"uri", "test://static-text"}});
+  ASSERT_TRUE(first) << first.error().message;
+  auto second = rpc("resources/read", json::object{{"uri", "test://static-text"}});
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("once-per-session"), std::string::npos) << second.error().message;
+  auto prompt = rpc("prompts/get", json::object{{"name", "test_simple_prompt"}});
+  ASSERT_TRUE(prompt) << prompt.error().message;
+  auto again = rpc("prompts/get", json::object{{"name", "test_simple_prompt"}});
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("prompt-once"), std::string::npos) << again.error().message;
+  const auto records = audit_records();
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_FALSE(std::string(records[0].at("session").as_string()).empty());
+}
+
 TEST_F(ProxyTest, RelaysUpstreamProgressToTheCaller) {
   ASSERT_TRUE(start(config(kAllowAll)));
   const json::object r = call("test_tool_with_progress", {}, json::object{{"progressToken", "mine"}});

@@ -123,6 +123,13 @@ Status Server::remove_tool(std::string_view name) {
 
 Status Server::add_resource(ResourceSpec spec, ResourceReader reader) {
   WG_CHECK(reader != nullptr);
+  return add_resource(std::move(spec), [reader = std::move(reader)](const Session&, std::string_view uri) {
+    return reader(uri);
+  });
+}
+
+Status Server::add_resource(ResourceSpec spec, SessionResourceReader reader) {
+  WG_CHECK(reader != nullptr);
   if (spec.uri.empty() || spec.name.empty()) {
     return make_error(ErrorCode::Invalid, "resource: uri and name are required");
   }
@@ -138,6 +145,15 @@ Status Server::add_resource(ResourceSpec spec, ResourceReader reader) {
 
 Status Server::add_resource_template(ResourceTemplateSpec spec, TemplateReader reader) {
   WG_CHECK(reader != nullptr);
+  return add_resource_template(std::move(spec),
+                               [reader = std::move(reader)](const Session&, std::string_view uri,
+                                                            const std::map<std::string, std::string>& variables) {
+                                 return reader(uri, variables);
+                               });
+}
+
+Status Server::add_resource_template(ResourceTemplateSpec spec, SessionTemplateReader reader) {
+  WG_CHECK(reader != nullptr);
   if (spec.uri_template.empty() || spec.name.empty()) {
     return make_error(ErrorCode::Invalid, "resource template: uriTemplate and name are required");
   }
@@ -147,6 +163,14 @@ Status Server::add_resource_template(ResourceTemplateSpec spec, TemplateReader r
 }
 
 Status Server::add_prompt(PromptSpec spec, PromptHandler handler) {
+  WG_CHECK(handler != nullptr);
+  return add_prompt(std::move(spec),
+                    [handler = std::move(handler)](const Session&, const std::map<std::string, std::string>& arguments) {
+                      return handler(arguments);
+                    });
+}
+
+Status Server::add_prompt(PromptSpec spec, SessionPromptHandler handler) {
   WG_CHECK(handler != nullptr);
   if (spec.name.empty()) return make_error(ErrorCode::Invalid, "prompt: name is required");
   std::lock_guard lock(mutex_);

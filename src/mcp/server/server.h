@@ -96,6 +96,16 @@ struct PromptSpec {
 // Returns a GetPromptResult object: {"description"?, "messages": [...]}.
 using PromptHandler = std::function<Result<boost::json::object>(const std::map<std::string, std::string>& arguments)>;
 
+// The same three, also given the session the request arrived on (its id
+// and client identity), for handlers that decide per client — the proxy's
+// policy gate counts resources/read and prompts/get per session and identity.
+class Session;
+using SessionResourceReader = std::function<Result<boost::json::array>(const Session& session, std::string_view uri)>;
+using SessionTemplateReader = std::function<Result<boost::json::array>(
+    const Session& session, std::string_view uri, const std::map<std::string, std::string>& variables)>;
+using SessionPromptHandler = std::function<Result<boost::json::object>(
+    const Session& session, const std::map<std::string, std::string>& arguments)>;
+
 boost::json::object text_resource_contents(std::string_view uri, std::string_view text,
                                            std::string_view mime_type = "text/plain");
 boost::json::object blob_resource_contents(std::string_view uri, std::string_view base64_blob,
@@ -138,15 +148,15 @@ class Server {
   };
   struct Resource {
     ResourceSpec spec;
-    ResourceReader reader;
+    SessionResourceReader reader;
   };
   struct ResourceTemplate {
     ResourceTemplateSpec spec;
-    TemplateReader reader;
+    SessionTemplateReader reader;
   };
   struct Prompt {
     PromptSpec spec;
-    PromptHandler handler;
+    SessionPromptHandler handler;
   };
 
   explicit Server(ServerOptions options = {});
@@ -160,8 +170,11 @@ class Server {
   Status add_async_tool(ToolSpec spec, AsyncToolHandler handler);
   Status remove_tool(std::string_view name);
   Status add_resource(ResourceSpec spec, ResourceReader reader);
+  Status add_resource(ResourceSpec spec, SessionResourceReader reader);
   Status add_resource_template(ResourceTemplateSpec spec, TemplateReader reader);
+  Status add_resource_template(ResourceTemplateSpec spec, SessionTemplateReader reader);
   Status add_prompt(PromptSpec spec, PromptHandler handler);
+  Status add_prompt(PromptSpec spec, SessionPromptHandler handler);
   // NotFound when absent. Unlike remove_tool they notify nobody: callers
   // batch changes, then call notify_resources_changed/notify_prompts_changed.
   Status remove_resource(std::string_view uri);

@@ -529,12 +529,12 @@ void Session::on_resources_read(const Message& m) {
   }
   const std::string_view u = uri->get_string();
   for (const auto& r : server_.resources()) {
-    if (r->spec.uri == u) return reply(m, contents_outcome(r->reader(u), u));
+    if (r->spec.uri == u) return reply(m, contents_outcome(r->reader(*this, u), u));
   }
   for (const auto& t : server_.resource_templates()) {
     std::map<std::string, std::string> vars;
     if (match_uri_template(t->spec.uri_template, u, vars)) {
-      return reply(m, contents_outcome(t->reader(u, vars), u));
+      return reply(m, contents_outcome(t->reader(*this, u, vars), u));
     }
   }
   // SEP-2164 (after 2025-11-25, which said -32002): an unknown URI is
@@ -613,7 +613,7 @@ void Session::on_prompts_get(const Message& m) {
                                                                 "\" for prompt \"", prompt->spec.name, "\"")));
     }
   }
-  auto result = prompt->handler(args);
+  auto result = prompt->handler(*this, args);
   if (!result) {
     const bool invalid = result.error().code() == ErrorCode::Invalid;
     return reply(m, rpc_error(invalid ? RpcCode::InvalidParams : RpcCode::InternalError, result.error().message()));
