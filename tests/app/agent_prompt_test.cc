@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/client_test_support.h"
 #include "llm/fake_model_server.h"
 #include "mcp/client/client.h"
 #include "mcp/client/stdio_child.h"
@@ -29,14 +30,10 @@ using llm::testing::FakeModelServer;
 using llm::testing::FakeReply;
 using llm::testing::FakeToolCall;
 
-constexpr std::chrono::seconds kWait{60};  // a safety net against hangs, never a synchronisation
-
 class AgentPromptTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) / (std::string("agent_prompt_test_") + info->name());
-    fs::remove_all(dir_);
+    dir_ = test_support::fresh_test_dir("agent_prompt_test");
     fs::create_directories(dir_ / "state");
     auto server = FakeModelServer::start();
     ASSERT_TRUE(server.has_value()) << server.error().message();
@@ -76,16 +73,7 @@ class AgentPromptTest : public ::testing::Test {
     ASSERT_TRUE(rpc_with([&](mcp::RpcReplyHandler h) { client_->initialize(std::move(h)); }).has_value());
   }
 
-  mcp::RpcReply rpc_with(const std::function<void(mcp::RpcReplyHandler)>& send) {
-    auto promise = std::make_shared<std::promise<mcp::RpcReply>>();
-    auto future = promise->get_future();
-    send([promise](mcp::RpcReply r) { promise->set_value(std::move(r)); });
-    if (future.wait_for(kWait) != std::future_status::ready) {
-      ADD_FAILURE() << "no reply";
-      return std::unexpected(mcp::RpcError{-1, "no reply", std::nullopt});
-    }
-    return future.get();
-  }
+  mcp::RpcReply rpc_with(const std::function<void(mcp::RpcReplyHandler)>& send) { return test_support::wait_reply(send); }
 
   json::object call(const std::string& tool, json::object args, std::optional<std::string> progress_token = {}) {
     json::object params{{"name", tool}, {"arguments", std::move(args)}};
@@ -95,20 +83,8 @@ class AgentPromptTest : public ::testing::Test {
     return r ? *r : json::object{};
   }
 
-  static std::string text_of(const json::object& result) {
-    const auto* content = result.if_contains("content");
-    if (!content || !content->is_array() || content->as_array().empty()) return "";
-    return std::string(content->as_array()[0].at("text").as_string());
-  }
-
-  std::vector<json::object> audit_records() {
-    std::vector<json::object> out;
-    std::ifstream in(dir_ / "state" / "audit.jsonl");
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) out.push_back(json::parse(line).as_object());
-    }
-    return out;
-  }
+  static std::string text_of(const json::object& result) { return test_support::first_text(result); }
+  std::vector<json::object> audit_records() { return test_support::read_jsonl(dir_ / "state" / "audit.jsonl"); }
 
   fs::path dir_;
   std::unique_ptr<FakeModelServer> model_;
@@ -212,7 +188,7 @@ TEST_F(AgentPromptTest, ModelToolCallsPassThePolicyAndProgressReachesTheClient) 
   // the journal, and every digest matches.
   const auto exported = call("wasm_agent_export", json::object{{"agentId", id}});
   const auto file = write("export.json", json::serialize(exported.at("structuredContent")));
-  const auto replayed = testing::run_process({WG_BINARY, "replay", file, "--json"});
+  const auto replayed = wg::testing::run_process({WG_BINARY, "replay", file, "--json"});
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
   const auto report = json::parse(replayed.out).as_object();
   EXPECT_EQ(report.at("ok"), true);

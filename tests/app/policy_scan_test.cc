@@ -17,6 +17,7 @@
 #include <map>
 #include <sstream>
 
+#include "app/client_test_support.h"
 #include "policy/evaluator.h"
 #include "policy/loader.h"
 #include "support/subprocess.h"
@@ -250,12 +251,7 @@ TEST(PolicyScanRenderTest, AnUpstreamWithoutToolsGivesAPolicyThatDeniesEverythin
 
 class PolicyScanTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) / (std::string("policy_scan_test_") + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = test_support::fresh_test_dir("policy_scan_test"); }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::vector<std::string> fixture(std::vector<std::string> extra = {}) const {

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/client_test_support.h"
 #include "mcp/client/client.h"
 #include "mcp/server/session.h"
 #include "support/subprocess.h"
@@ -51,14 +52,12 @@ class LoopbackTransport : public mcp::ClientTransport {
   std::shared_ptr<mcp::Session> session_;
 };
 
-constexpr std::chrono::seconds kWait{60};  // a safety net against hangs, never a synchronisation
+using test_support::kWait;
 
 class ProxyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) / (std::string("proxy_test_") + info->name());
-    fs::remove_all(dir_);
+    dir_ = test_support::fresh_test_dir("proxy_test");
     fs::create_directories(dir_ / "state");
     io_thread_ = std::thread([this] { io_.run(); });
   }
@@ -136,16 +135,7 @@ class ProxyTest : public ::testing::Test {
     return client;
   }
 
-  mcp::RpcReply rpc_with(const std::function<void(mcp::RpcReplyHandler)>& send) {
-    auto promise = std::make_shared<std::promise<mcp::RpcReply>>();
-    auto future = promise->get_future();
-    send([promise](mcp::RpcReply r) { promise->set_value(std::move(r)); });
-    if (future.wait_for(kWait) != std::future_status::ready) {
-      ADD_FAILURE() << "no reply";
-      return std::unexpected(mcp::RpcError{-1, "no reply", std::nullopt});
-    }
-    return future.get();
-  }
+  mcp::RpcReply rpc_with(const std::function<void(mcp::RpcReplyHandler)>& send) { return test_support::wait_reply(send); }
 
   mcp::RpcReply rpc(const std::string& method, json::object params = {}) {
     return rpc_with([&](mcp::RpcReplyHandler h) { client_->request(method, std::move(params), std::move(h)); });
@@ -159,17 +149,8 @@ class ProxyTest : public ::testing::Test {
     return r ? *r : json::object{};
   }
 
-  static std::string text_of(const json::object& result) {
-    const json::value* content = result.if_contains("content");
-    if (!content || !content->is_array() || content->get_array().empty()) return {};
-    const json::value* text = content->get_array().front().get_object().if_contains("text");
-    return text && text->is_string() ? std::string(text->get_string()) : std::string();
-  }
-
-  static bool is_error(const json::object& result) {
-    const json::value* e = result.if_contains("isError");
-    return e && e->is_bool() && e->get_bool();
-  }
+  static std::string text_of(const json::object& result) { return test_support::first_text(result); }
+  static bool is_error(const json::object& result) { return test_support::is_error(result); }
 
   std::vector<std::string> listed_tools() {
     std::vector<std::string> names;
@@ -188,12 +169,7 @@ class ProxyTest : public ::testing::Test {
     return names;
   }
 
-  std::vector<json::object> audit_records() {
-    std::vector<json::object> records;
-    std::ifstream in(dir_ / "state" / "audit.jsonl");
-    for (std::string line; std::getline(in, line);) records.push_back(json::parse(line).as_object());
-    return records;
-  }
+  std::vector<json::object> audit_records() { return test_support::read_jsonl(dir_ / "state" / "audit.jsonl"); }
 
   // Waits until `pred` holds over the notifications received so far.
   bool wait_for_notifications(
