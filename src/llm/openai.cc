@@ -263,27 +263,15 @@ json::object OpenAiProvider::request_body(const Request& request, bool stream) c
 }
 
 Result<Response> OpenAiProvider::complete(const Request& request, const StreamCallbacks* stream) {
-  const bool streaming = stream != nullptr;
-  Headers headers{{"content-type", "application/json"},
-                  {"accept", streaming ? "text/event-stream" : "application/json"}};
+  Headers headers{{"content-type", "application/json"}};
   if (!options_.api_key.empty()) headers.emplace_back("authorization", "Bearer " + options_.api_key);
-  std::string base = options_.base_url;
-  while (base.ends_with('/')) base.pop_back();
-  StreamAssembler assembler(stream);
-  std::function<Status(const SseEvent&)> on_event = [&](const SseEvent& e) { return assembler.on_event(e); };
-  bool streamed = false;
-  HttpResponse reply =
-      WG_TRY(wire::post(options_, base + "/chat/completions", std::move(headers),
-                        json::serialize(request_body(request, streaming)), streaming ? &on_event : nullptr, streamed));
-  Result<Response> out = streamed ? assembler.finish(std::move(reply.body)) : parse_json_reply(reply.body);
-  if (!out) return std::unexpected(std::move(out).error().with_context(options_.name));
-  return out;
+  return wire::complete_request<StreamAssembler>(options_, "/chat/completions", std::move(headers),
+                                                 json::serialize(request_body(request, stream != nullptr)), stream,
+                                                 parse_json_reply);
 }
 
 Result<Response> OpenAiProvider::parse_reply(std::string_view raw) const {
-  Result<Response> out = wire::looks_like_json(raw) ? parse_json_reply(raw) : parse_sse_reply(raw);
-  if (!out) return std::unexpected(std::move(out).error().with_context(options_.name));
-  return out;
+  return wire::parse_recorded(raw, options_.name, parse_json_reply, parse_sse_reply);
 }
 
 }  // namespace wg::llm

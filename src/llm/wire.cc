@@ -91,4 +91,11 @@ bool looks_like_json(std::string_view raw) {
   return first != std::string_view::npos && raw[first] == '{';
 }
 
+Result<Response> parse_recorded(std::string_view raw, std::string_view name, ReplyParser parse_json,
+                                ReplyParser parse_sse) {
+  Result<Response> out = looks_like_json(raw) ? parse_json(raw) : parse_sse(raw);
+  if (!out) return std::unexpected(std::move(out).error().with_context(name));
+  return out;
+}
+
 }  // namespace wg::llm::wire
