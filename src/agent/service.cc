@@ -91,6 +91,15 @@ std::string usage_line(const llm::Usage& u) {
   return std::to_string(u.input_tokens) + " input / " + std::to_string(u.output_tokens) + " output tokens";
 }
 
+// How a `run` ended when replay cannot reproduce it (wall time, an
+// interrupt): "deadline_exceeded" or "interrupted"; nullopt otherwise.
+std::optional<std::string> unreproducible_outcome(std::string_view tool, const ToolOutcome& outcome) {
+  const auto* status = outcome.structured.if_contains("status");
+  if (tool != "run" || !status || !status->is_string()) return std::nullopt;
+  if (status->get_string() != "deadline_exceeded" && status->get_string() != "interrupted") return std::nullopt;
+  return std::string(status->get_string());
+}
+
 Reply reply(json::object structured, std::string text) {
   Reply r;
   r.structured = std::move(structured);
@@ -434,11 +443,7 @@ Result<Reply> AgentService::tool(const json::object& args) {
   ToolOutcome outcome = std::move(*applied.tool);
   // Runs ended by wall time or an interrupt cannot be reproduced: the
   // journal records how they ended so that replay applies them as they were.
-  if (const auto* status = outcome.structured.if_contains("status");
-      name == "run" && status && status->is_string() &&
-      (status->get_string() == "deadline_exceeded" || status->get_string() == "interrupted")) {
-    journal_args["outcome"] = status->get_string();
-  }
+  if (auto ended = unreproducible_outcome(name, outcome)) journal_args["outcome"] = *ended;
   WG_TRY(commit(locked.slot(), working, "tool", journal_args, outcome.structured));
   Reply r = reply(std::move(outcome.structured), std::move(outcome.text));
   r.is_error = outcome.tool_error;
@@ -890,10 +895,8 @@ Result<Reply> AgentService::prompt(const json::object& args, const PromptHooks& 
         // A run ended by wall time or an interrupt is journaled with how it
         // ended (replay cannot reproduce it), and the state is rebuilt from
         // that record so that it is exactly what replay will build.
-        const auto* status = stepped->tool->structured.if_contains("status");
-        if (use->name == "run" && status && status->is_string() &&
-            (status->get_string() == "deadline_exceeded" || status->get_string() == "interrupted")) {
-          call_args["outcome"] = status->get_string();
+        if (auto ended = unreproducible_outcome(use->name, *stepped->tool)) {
+          call_args["outcome"] = *ended;
           working = agent.working_copy();
           stepped = apply_journal_op(working, "model_tool", call_args, agent.journal_seq + 1, runner_, nullptr);
         }
